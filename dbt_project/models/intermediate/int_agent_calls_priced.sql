@@ -1,0 +1,105 @@
+with calls as (
+
+    select * from {{ ref('stg_raw__agent_calls') }}
+
+),
+
+identities as (
+
+    select * from {{ ref('int_people_identities') }}
+
+),
+
+people as (
+
+    select * from {{ ref('stg_reference__people') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('int_model_prices_resolved') }}
+
+),
+
+identified as (
+
+    select
+        calls.*,
+        coalesce(by_email.person_email, by_user_key.person_email) as known_person_email
+    from calls
+    left join identities as by_email
+        on calls.person_email = by_email.identity_key
+    left join identities as by_user_key
+        on lower(calls.user_key) = by_user_key.identity_key
+
+),
+
+priced as (
+
+    select
+        identified.*,
+        prices.tier as catalog_tier,
+        prices.model as catalog_model,
+        identified.input_tokens * prices.input_usd_per_token
+        + identified.cache_read_tokens * prices.cache_read_usd_per_token
+        + identified.cache_write_tokens * prices.cache_write_usd_per_token
+        + identified.cache_write_1h_tokens * prices.cache_write_1h_usd_per_token
+        + identified.output_tokens * prices.output_usd_per_token as catalog_cost_usd
+    from identified
+    left join prices
+        on
+            identified.provider = prices.provider
+            and identified.model_key = prices.model_key
+            and identified.occurred_at >= prices.valid_from
+            and (prices.valid_until is null or identified.occurred_at < prices.valid_until)
+
+),
+
+final as (
+
+    select
+        priced.event_id,
+        priced.occurred_at,
+        priced.source,
+        priced.known_person_email is not null as is_known_person,
+        -- Unmatched identities are kept (and counted as unknown), never dropped.
+        coalesce(priced.known_person_email, priced.person_email, priced.user_key)
+            as person_email,
+        coalesce(people.team, priced.team, 'unknown') as team,
+        priced.tool,
+        priced.session_id,
+        priced.request_id,
+        priced.provider,
+        coalesce(priced.catalog_model, priced.model) as model,
+        coalesce(priced.catalog_tier, priced.model_tier, 'unknown') as model_tier,
+        priced.task_class,
+        priced.input_tokens,
+        priced.cache_read_tokens,
+        priced.cache_write_tokens,
+        priced.cache_write_1h_tokens,
+        priced.output_tokens,
+        priced.request_count,
+        priced.reported_cost_usd,
+        priced.catalog_cost_usd,
+        -- A source's own cost wins; a model without a price is flagged, never costed at $0.
+        coalesce(priced.reported_cost_usd, priced.catalog_cost_usd) as cost_usd,
+        case
+            when priced.reported_cost_usd is not null then 'reported'
+            when priced.catalog_cost_usd is not null then 'catalog'
+            else 'unpriced'
+        end as cost_source,
+        priced.repo,
+        priced.branch,
+        priced.feature_key,
+        priced.prompt_sha256,
+        priced.prompt_chars,
+        priced.source_file,
+        priced.source_line
+    from priced
+    left join people
+        on priced.known_person_email = people.person_email
+
+)
+
+select * from final

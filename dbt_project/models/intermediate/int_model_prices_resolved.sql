@@ -1,0 +1,69 @@
+with catalog as (
+
+    select * from {{ ref('model_prices') }}
+
+),
+
+overrides as (
+
+    select * from {{ ref('stg_reference__model_price_overrides') }}
+
+),
+
+combined as (
+
+    -- An override row replaces the shipped row with the same (provider, model, valid_from).
+    select
+        provider, model, valid_from, valid_to, tier, input_usd_per_mtok, output_usd_per_mtok,
+        cache_read_usd_per_mtok, cache_write_usd_per_mtok, cache_write_1h_usd_per_mtok,
+        'override' as price_source
+    from overrides
+    union all
+    select
+        lower(catalog.provider), catalog.model, catalog.valid_from, catalog.valid_to,
+        catalog.tier, catalog.input_usd_per_mtok, catalog.output_usd_per_mtok,
+        catalog.cache_read_usd_per_mtok, catalog.cache_write_usd_per_mtok,
+        catalog.cache_write_1h_usd_per_mtok,
+        'catalog' as price_source
+    from catalog
+    where not exists (
+        select 1
+        from overrides
+        where
+            overrides.provider = lower(catalog.provider)
+            and overrides.model = catalog.model
+            and overrides.valid_from = catalog.valid_from
+    )
+
+),
+
+with_fallbacks as (
+
+    select
+        provider,
+        model,
+        {{ normalize_model_name('provider', 'model') }} as model_key,
+        valid_from,
+        -- A blank valid_to runs until the next dated row of the same model, if any.
+        coalesce(
+            valid_to,
+            lead(valid_from) over (partition by provider, model order by valid_from)
+        ) as valid_until,
+        tier,
+        price_source,
+        {{ price_per_token('input_usd_per_mtok') }} as input_usd_per_token,
+        {{ price_per_token('output_usd_per_mtok') }} as output_usd_per_token,
+        -- DESIGN.md: a blank cache price falls back to the input price ...
+        {{ price_per_token('coalesce(cache_read_usd_per_mtok, input_usd_per_mtok)') }}
+            as cache_read_usd_per_token,
+        {{ price_per_token('coalesce(cache_write_usd_per_mtok, input_usd_per_mtok)') }}
+            as cache_write_usd_per_token,
+        -- ... and 1-hour cache writes fall back to the 5-minute price.
+        {{ price_per_token(
+            'coalesce(cache_write_1h_usd_per_mtok, cache_write_usd_per_mtok, input_usd_per_mtok)'
+        ) }} as cache_write_1h_usd_per_token
+    from combined
+
+)
+
+select * from with_fallbacks

@@ -1,0 +1,56 @@
+with source as (
+
+    select * from {{ source('raw', 'agent_calls') }}
+
+),
+
+deduplicated as (
+
+    -- A re-landed or edited file repeats events: keep the most recently ingested version.
+    select *
+    from source
+    qualify row_number() over (
+        partition by event_id
+        order by ingested_at desc, source_file asc, source_line asc
+    ) = 1
+
+),
+
+final as (
+
+    select
+        event_id,
+        cast(occurred_at as timestamp) as occurred_at,
+        source,
+        nullif(trim(user_key), '') as user_key,
+        lower(nullif(trim(person_email), '')) as person_email,
+        nullif(trim(team), '') as team,
+        tool,
+        session_id,
+        request_id,
+        lower(trim(provider)) as provider,
+        trim(model) as model,
+        {{ normalize_model_name('provider', 'model') }} as model_key,
+        model_tier,
+        cast(input_tokens as bigint) as input_tokens,
+        cast(cache_read_tokens as bigint) as cache_read_tokens,
+        cast(cache_write_tokens as bigint) as cache_write_tokens,
+        cast(cache_write_1h_tokens as bigint) as cache_write_1h_tokens,
+        cast(output_tokens as bigint) as output_tokens,
+        cast(request_count as bigint) as request_count,
+        cast(reported_cost_usd as decimal(38, 12)) as reported_cost_usd,
+        repo,
+        branch,
+        feature_key,
+        task_class,
+        prompt_sha256,
+        prompt_chars,
+        source_file,
+        source_line,
+        batch_id,
+        ingested_at
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,40 @@
+with source as (
+
+    select * from {{ source('raw', 'deal_events') }}
+
+),
+
+deduplicated as (
+
+    select *
+    from source
+    qualify row_number() over (
+        partition by event_id
+        order by ingested_at desc, source_file asc, source_line asc
+    ) = 1
+
+),
+
+final as (
+
+    select
+        event_id,
+        deal_id,
+        cast(occurred_at as timestamp) as occurred_at,
+        coalesce(sequence, 0) as sequence,
+        lower(event_type) as event_type,
+        account,
+        deal_name,
+        stage,
+        cast(amount_usd as decimal(18, 2)) as amount_usd,
+        close_date,
+        features,
+        lower(owner_email) as owner_email,
+        source_file,
+        batch_id,
+        ingested_at
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""tokenroi: what did our token spend buy?"""

@@ -1,0 +1,126 @@
+"""The canonical streams every adapter emits (DESIGN.md "Canonical agent call" and friends).
+
+A field's ``kind`` decides how raw JSON is cast and which contract violations send the
+record to the quarantine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+TASK_CLASSES = ("planning", "implementation", "trivial", "non_work", "unknown")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text | count | integer | money | timestamp | date | boolean | text_list
+    required: bool = False
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return {
+            "text": pa.string(),
+            "count": pa.int64(),
+            "integer": pa.int64(),
+            "money": pa.float64(),
+            "timestamp": pa.timestamp("us"),  # naive, always UTC
+            "date": pa.date32(),
+            "boolean": pa.bool_(),
+            "text_list": pa.list_(pa.string()),
+        }[self.kind]
+
+
+AGENT_CALL_FIELDS = [
+    Field("event_id", "text"),
+    Field("occurred_at", "timestamp", required=True),
+    Field("source", "text"),
+    Field("user_key", "text"),
+    Field("person_email", "text"),
+    Field("team", "text"),
+    Field("tool", "text"),
+    Field("session_id", "text"),
+    Field("request_id", "text"),
+    Field("provider", "text", required=True),
+    Field("model", "text", required=True),
+    Field("model_tier", "text"),
+    Field("input_tokens", "count"),
+    Field("cache_read_tokens", "count"),
+    Field("cache_write_tokens", "count"),
+    Field("cache_write_1h_tokens", "count"),
+    Field("output_tokens", "count"),
+    Field("request_count", "count"),
+    Field("reported_cost_usd", "money"),
+    Field("repo", "text"),
+    Field("branch", "text"),
+    Field("feature_key", "text"),
+    Field("task_class", "text"),
+    Field("prompt_sha256", "text"),
+    Field("prompt_chars", "count"),
+]
+
+COMMIT_FIELDS = [
+    Field("event_id", "text"),
+    Field("repo", "text", required=True),
+    Field("sha", "text", required=True),
+    Field("parents", "text_list"),
+    Field("author_name", "text"),
+    Field("author_email", "text"),
+    Field("authored_at", "timestamp", required=True),
+    Field("committer_name", "text"),
+    Field("committer_email", "text"),
+    Field("committed_at", "timestamp"),
+    Field("message", "text"),
+    Field("additions", "count"),
+    Field("deletions", "count"),
+    Field("files_changed", "count"),
+    Field("on_default_branch", "boolean"),
+]
+
+DEAL_EVENT_FIELDS = [
+    Field("event_id", "text"),
+    Field("deal_id", "text", required=True),
+    Field("occurred_at", "timestamp", required=True),
+    Field("sequence", "integer"),
+    Field("event_type", "text", required=True),
+    Field("account", "text"),
+    Field("deal_name", "text"),
+    Field("stage", "text"),
+    Field("amount_usd", "money"),
+    Field("close_date", "date"),
+    Field("features", "text_list"),
+    Field("owner_email", "text"),
+]
+
+LINEAGE_FIELDS = [
+    ("source_file", pa.string()),
+    ("source_file_sha256", pa.string()),
+    ("source_line", pa.int64()),
+    ("ingested_at", pa.timestamp("us")),
+    ("batch_id", pa.string()),
+]
+
+QUARANTINE_SCHEMA = pa.schema([
+    ("stream", pa.string()),
+    ("source_file", pa.string()),
+    ("source_line", pa.int64()),
+    ("raw", pa.string()),
+    ("reason", pa.string()),
+    ("batch_id", pa.string()),
+    ("ingested_at", pa.timestamp("us")),
+])
+
+STREAM_FIELDS = {
+    "agent_calls": AGENT_CALL_FIELDS,
+    "commits": COMMIT_FIELDS,
+    "deal_events": DEAL_EVENT_FIELDS,
+}
+# The column that places a row in the log's date=YYYY-MM-DD partition.
+PARTITION_TIME = {"agent_calls": "occurred_at", "commits": "authored_at",
+                  "deal_events": "occurred_at"}
+
+
+def stream_schema(stream: str) -> pa.Schema:
+    return pa.schema([(f.name, f.arrow_type) for f in STREAM_FIELDS[stream]] + LINEAGE_FIELDS)

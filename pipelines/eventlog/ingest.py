@@ -1,0 +1,189 @@
+"""Landing folder → event log. Files are recognised by folder (DESIGN.md "Landing formats").
+
+Each landing file is ingested once (by content hash): its valid rows become one batch in the
+log, its bad records go to the quarantine, and only then is it recorded in the manifest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from pipelines.adapters.canonical import read_canonical_jsonl
+from pipelines.eventlog.store import EventLog, ManifestEntry, file_sha256, utc_now, with_lineage
+
+# Reference files: name -> the columns the file must have (values are kept as text and typed
+# in dbt staging, where a bad value fails a test instead of the ingest).
+REFERENCE_COLUMNS: dict[str, list[str]] = {
+    "people": ["email", "name", "team", "annual_cost_usd", "aliases"],
+    "budgets": ["scope", "scope_id", "monthly_limit_usd"],
+    "features": ["feature_key", "name", "product_area"],
+    "deal_features": ["deal_id", "feature_key", "weight"],
+    "model_prices": ["provider", "model", "valid_from", "valid_to", "tier", "input_usd_per_mtok",
+                     "output_usd_per_mtok", "cache_read_usd_per_mtok", "cache_write_usd_per_mtok",
+                     "cache_write_1h_usd_per_mtok"],
+}
+_REFERENCE_LINEAGE = [("source_file", pa.string()), ("source_file_sha256", pa.string()),
+                      ("source_line", pa.int64()), ("ingested_at", pa.timestamp("us")),
+                      ("batch_id", pa.string())]
+OPTIONAL_REFERENCES = {"model_prices", "deal_features"}
+
+AGENT_CALL_FORMATS = {"canonical": "*.jsonl"}
+KNOWN_TOP_FOLDERS = {"agent_calls", "git", "crm", "reference"}
+
+
+def reference_schema(name: str) -> pa.Schema:
+    return pa.schema([(c, pa.string()) for c in REFERENCE_COLUMNS[name]] + _REFERENCE_LINEAGE)
+
+
+REFERENCE_SCHEMAS = {name: reference_schema(name) for name in REFERENCE_COLUMNS}
+
+
+class LandingError(ValueError):
+    """The landing folder holds something tokenroi cannot read; the message says what."""
+
+
+@dataclass
+class IngestResult:
+    stream: str
+    files_ingested: int = 0
+    files_skipped: int = 0
+    rows: int = 0
+    quarantined: int = 0
+    seconds: float = 0.0
+    files: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.stream}: {self.files_ingested} new file(s), {self.files_skipped} already "
+                f"ingested, {self.rows} rows, {self.quarantined} quarantined "
+                f"in {self.seconds:.1f}s")
+
+
+def _stream_files(landing: Path, stream: str) -> Iterator[tuple[Path, Callable]]:
+    """(file, reader) pairs for one stream, in a stable order."""
+    if stream == "agent_calls":
+        root = landing / "agent_calls"
+        if root.is_dir():
+            for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+                if folder.name not in AGENT_CALL_FORMATS:
+                    raise LandingError(
+                        f"unknown agent-call format folder {folder}: expected one of "
+                        f"{', '.join(sorted(AGENT_CALL_FORMATS))}")
+                for path in sorted(folder.rglob(AGENT_CALL_FORMATS[folder.name])):
+                    yield path, lambda p: read_canonical_jsonl("agent_calls", p)
+    elif stream == "commits":
+        for path in sorted((landing / "git").glob("*.jsonl")):
+            yield path, lambda p: read_canonical_jsonl("commits", p)
+    elif stream == "deal_events":
+        for path in sorted((landing / "crm" / "canonical").glob("*.jsonl")):
+            yield path, lambda p: read_canonical_jsonl("deal_events", p)
+
+
+def check_landing(landing: Path) -> None:
+    if not landing.is_dir():
+        raise LandingError(f"landing folder {landing} does not exist: run `tokenroi generate "
+                           f"--out {landing}` or point --landing at your files")
+    for child in landing.iterdir():
+        if child.is_dir() and child.name not in KNOWN_TOP_FOLDERS and not child.name.startswith("."):
+            raise LandingError(f"unknown landing folder {child}: expected "
+                               f"{', '.join(sorted(KNOWN_TOP_FOLDERS))}")
+
+
+def ingest_stream(landing: Path, log: EventLog, stream: str,
+                  progress: Callable[[str], None] = lambda _: None) -> IngestResult:
+    started = time.monotonic()
+    result = IngestResult(stream)
+    seen = log.ingested_hashes(stream)
+    for path, reader in _stream_files(landing, stream):
+        sha = file_sha256(path)
+        if sha in seen:
+            result.files_skipped += 1
+            continue
+        relative = str(path.relative_to(landing))
+        batch_id, ingested_at = log.batch_id(sha), utc_now()
+        valid, rejected = reader(path)
+        rows = valid.num_rows if valid is not None else 0
+        quarantined = rejected.num_rows if rejected is not None else 0
+        if valid is not None:
+            log.write_stream_batch(stream, with_lineage(valid, relative, sha, batch_id,
+                                                        ingested_at), batch_id)
+        if rejected is not None:
+            log.write_quarantine(stream, _quarantine_rows(rejected, stream, relative, batch_id,
+                                                          ingested_at), batch_id)
+        log.record(ManifestEntry(stream, relative, sha, batch_id, rows, quarantined,
+                                 ingested_at.isoformat()))
+        seen.add(sha)
+        result.files_ingested += 1
+        result.rows += rows
+        result.quarantined += quarantined
+        result.files.append(relative)
+        progress(f"{stream}: {relative}: {rows} rows, {quarantined} quarantined "
+                 f"({time.monotonic() - started:.1f}s)")
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _quarantine_rows(rejected: pa.Table, stream: str, source_file: str, batch_id: str,
+                     ingested_at) -> pa.Table:
+    n = rejected.num_rows
+    return pa.table({
+        "stream": pa.array([stream] * n, pa.string()),
+        "source_file": pa.array([source_file] * n, pa.string()),
+        "source_line": rejected["source_line"],
+        "raw": pc.cast(rejected["raw"], pa.string()),
+        "reason": rejected["reason"],
+        "batch_id": pa.array([batch_id] * n, pa.string()),
+        "ingested_at": pa.array([ingested_at] * n, pa.timestamp("us")),
+    })
+
+
+def read_reference_csv(path: Path, name: str) -> pa.Table:
+    table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
+        column_types={}, strings_can_be_null=True))
+    table = table.rename_columns([c.strip().lower() for c in table.column_names])
+    missing = [c for c in REFERENCE_COLUMNS[name] if c not in table.column_names]
+    if missing:
+        raise LandingError(f"{path}: missing column(s) {', '.join(missing)}; expected "
+                           f"{', '.join(REFERENCE_COLUMNS[name])}")
+    columns = {c: pc.cast(table[c], pa.string()) for c in REFERENCE_COLUMNS[name]}
+    columns["source_line"] = pa.array(range(2, table.num_rows + 2), pa.int64())
+    return pa.table(columns)
+
+
+def ingest_reference(landing: Path, log: EventLog,
+                     progress: Callable[[str], None] = lambda _: None) -> IngestResult:
+    started = time.monotonic()
+    result = IngestResult("reference")
+    latest = log.latest_hashes("reference")
+    folder = landing / "reference"
+    for name in REFERENCE_COLUMNS:
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            if name not in OPTIONAL_REFERENCES:
+                progress(f"reference: {path} is missing; {name} stays as last ingested")
+            continue
+        sha = file_sha256(path)
+        relative = str(path.relative_to(landing))
+        # A snapshot is new when it differs from the latest one of the same file (a revert
+        # to an older version is a new snapshot too).
+        if latest.get(relative) == sha:
+            result.files_skipped += 1
+            continue
+        batch_id, ingested_at = log.batch_id(sha), utc_now()
+        rows = with_lineage(read_reference_csv(path, name), relative, sha, batch_id, ingested_at)
+        log.write_reference_snapshot(name, rows.select(REFERENCE_SCHEMAS[name].names)
+                                     .cast(REFERENCE_SCHEMAS[name]), batch_id)
+        log.record(ManifestEntry("reference", relative, sha, batch_id, rows.num_rows, 0,
+                                 ingested_at.isoformat()))
+        result.files_ingested += 1
+        result.rows += rows.num_rows
+        result.files.append(relative)
+        progress(f"reference: {relative}: {rows.num_rows} rows")
+    result.seconds = time.monotonic() - started
+    return result

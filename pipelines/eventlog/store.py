@@ -1,0 +1,139 @@
+"""The append-only event log: Parquet batches, the file manifest and the quarantine.
+
+Layout under the lake folder (DESIGN.md "Event log"):
+    <stream>/date=YYYY-MM-DD/<batch_id>.parquet     canonical rows + lineage
+    reference/<name>/<batch_id>.parquet              reference snapshots (latest wins)
+    _quarantine/<stream>/<batch_id>.parquet          rejected records with file, line, reason
+    _manifest/manifest.jsonl                         one line per ingested landing file
+
+Every file is written under a temporary name and renamed into place; a file enters the
+manifest only after its batch is durable, so an interrupted ingest is simply redone.
+A batch id is derived from the file's content, so redoing it rewrites the same names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipelines.adapters.schema import PARTITION_TIME, QUARANTINE_SCHEMA, stream_schema
+
+STREAMS = tuple(PARTITION_TIME)
+EMPTY_FILE = "_empty.parquet"  # a schema-only file so readers never see an empty glob
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    stream: str
+    source_file: str
+    source_file_sha256: str
+    batch_id: str
+    rows: int
+    quarantined: int
+    ingested_at: str
+
+
+def _write_atomically(table: pa.Table, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    pq.write_table(table, temporary, compression="zstd")
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+class EventLog:
+    def __init__(self, lake: Path):
+        self.lake = lake
+        self.manifest_path = lake / "_manifest" / "manifest.jsonl"
+
+    # ---- layout --------------------------------------------------------------------
+    def ensure_layout(self, reference_schemas: dict[str, pa.Schema]) -> None:
+        """Create every stream folder with a schema-only file, so dbt can always read it."""
+        for stream in STREAMS:
+            self._ensure_empty(self.lake / stream / EMPTY_FILE, stream_schema(stream))
+        for name, schema in reference_schemas.items():
+            self._ensure_empty(self.lake / "reference" / name / EMPTY_FILE, schema)
+        quarantine = self.lake / "_quarantine"
+        self._ensure_empty(quarantine / EMPTY_FILE, QUARANTINE_SCHEMA)
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        self.manifest_path.touch(exist_ok=True)
+
+    @staticmethod
+    def _ensure_empty(path: Path, schema: pa.Schema) -> None:
+        if not path.exists():
+            _write_atomically(schema.empty_table(), path)
+
+    # ---- manifest ------------------------------------------------------------------
+    def entries(self, stream: str) -> Iterator[dict]:
+        if not self.manifest_path.exists():
+            return
+        with self.manifest_path.open() as handle:
+            for line in handle:
+                if line.strip():
+                    entry = json.loads(line)
+                    if entry["stream"] == stream:
+                        yield entry
+
+    def ingested_hashes(self, stream: str) -> set[str]:
+        return {entry["source_file_sha256"] for entry in self.entries(stream)}
+
+    def latest_hashes(self, stream: str) -> dict[str, str]:
+        """source_file -> sha256 of its most recent ingest."""
+        return {entry["source_file"]: entry["source_file_sha256"] for entry in self.entries(stream)}
+
+    def record(self, entry: ManifestEntry) -> None:
+        with self.manifest_path.open("a") as handle:
+            handle.write(json.dumps(asdict(entry)) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    # ---- batches -------------------------------------------------------------------
+    @staticmethod
+    def batch_id(sha256: str) -> str:
+        return sha256[:24]
+
+    def write_stream_batch(self, stream: str, rows: pa.Table, batch_id: str) -> None:
+        """Rows already carry lineage; they are split into date partitions."""
+        rows = rows.select(stream_schema(stream).names).cast(stream_schema(stream))
+        days = pc.strftime(rows[PARTITION_TIME[stream]], format="%Y-%m-%d")
+        for day in pc.unique(days).to_pylist():
+            part = rows.filter(pc.equal(days, day))
+            _write_atomically(part, self.lake / stream / f"date={day}" / f"{batch_id}.parquet")
+
+    def write_reference_snapshot(self, name: str, rows: pa.Table, batch_id: str) -> None:
+        _write_atomically(rows, self.lake / "reference" / name / f"{batch_id}.parquet")
+
+    def write_quarantine(self, stream: str, rejected: pa.Table, batch_id: str) -> None:
+        _write_atomically(rejected.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA),
+                          self.lake / "_quarantine" / stream / f"{batch_id}.parquet")
+
+
+def with_lineage(rows: pa.Table, source_file: str, sha256: str, batch_id: str,
+                 ingested_at: datetime) -> pa.Table:
+    n = rows.num_rows
+    rows = rows.append_column("source_file", pa.array([source_file] * n, pa.string()))
+    rows = rows.append_column("source_file_sha256", pa.array([sha256] * n, pa.string()))
+    rows = rows.append_column("ingested_at", pa.array([ingested_at] * n, pa.timestamp("us")))
+    return rows.append_column("batch_id", pa.array([batch_id] * n, pa.string()))

@@ -1,0 +1,530 @@
+"""The sample organisation: people, agent calls, real git repositories, CRM deals, truth.json.
+
+Everything is drawn from one seeded ``random.Random`` so a seed always gives the same org.
+The answers in truth.json are computed here, in plain Python with exact decimals, from the
+records this module generated: never by running the pipeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from pipelines.generate.catalog import Price, load_prices
+from pipelines.generate.prompts import prompt_for
+from pipelines.settings import SHIPPED_PRICE_CATALOG
+
+TEAMS = {
+    # team: (feature key prefix, repo, per-person monthly budget in USD)
+    "platform": ("PLAT", "acme-platform", 1500),
+    "payments": ("PAY", "acme-payments", 1500),
+    "growth": ("GRO", "acme-web", 1000),
+    "data": ("DATA", "acme-data", 2000),
+    "mobile": ("MOB", "acme-web", 1000),
+}
+ORG_NAME = "acme"
+FIRST_NAMES = ["Ada", "Bruno", "Chen", "Dara", "Emeka", "Freya", "Gita", "Hugo", "Ines", "Jonas",
+               "Kemal", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq",
+               "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe"]
+LAST_NAMES = ["Okafor", "Silva", "Nakamura", "Novak", "Haddad", "Berg", "Kowalski", "Moreau",
+              "Reyes", "Lindqvist", "Osei", "Park", "Fischer", "Costa", "Ivanova", "Mehta"]
+MODELS_BY_TIER = {
+    "frontier": [("anthropic", "claude-opus-4-6"), ("openai", "gpt-5.2-codex"),
+                 ("anthropic", "claude-opus-4-5")],
+    "mid": [("anthropic", "claude-sonnet-4-5"), ("openai", "gpt-5-mini"),
+            ("anthropic", "claude-haiku-4-5")],
+    "open": [("deepseek", "deepseek-chat"),
+             ("together_ai", "Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8"),
+             ("groq", "openai/gpt-oss-120b")],
+}
+# Usage is bimodal: a few heavy users on frontier models, many light ones, some none at all.
+PROFILES = {
+    # name: (share of engineers, calls per active day (lo, hi), tier mix frontier/mid/open)
+    "heavy": (0.15, (150, 350), (0.70, 0.25, 0.05)),
+    "medium": (0.25, (12, 35), (0.45, 0.40, 0.15)),
+    "light": (0.45, (1, 6), (0.30, 0.50, 0.20)),
+    "none": (0.15, (0, 0), (0.0, 0.0, 0.0)),
+}
+TASK_MIX = {"planning": 0.12, "implementation": 0.58, "trivial": 0.18, "non_work": 0.12}
+TOOL_BY_PROVIDER = {"anthropic": "claude_code", "openai": "codex"}
+AI_TRAILERS = [
+    "Co-authored-by: Claude <noreply@anthropic.com>",
+    "Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>",
+    "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+]
+CLAUDE_MARKER = "🤖 Generated with [Claude Code](https://claude.com/claude-code)"
+FEATURE_NOUNS = ["webhooks", "retry queue", "audit log", "SSO login", "usage dashboard",
+                 "bulk export", "smart search", "invoice PDFs", "offline mode", "rate limits",
+                 "fraud rules", "data lineage", "push digests", "tax engine", "API keys"]
+ACCOUNTS = ["Globex", "Initech", "Umbrella", "Hooli", "Stark Industries", "Wayne Enterprises",
+            "Tyrell", "Cyberdyne", "Soylent", "Wonka", "Vandelay", "Pied Piper"]
+
+
+@dataclass
+class Person:
+    email: str
+    name: str
+    team: str
+    annual_cost_usd: int
+    profile: str
+    gateway_id: str
+
+    @property
+    def aliases(self) -> list[str]:
+        return [self.name, self.gateway_id]
+
+
+@dataclass
+class Feature:
+    key: str
+    name: str
+    team: str
+    repo: str
+    start_day: int
+    ship_day: int | None  # index into the window; None = never ships inside it
+    product_area: str
+
+
+@dataclass
+class Session:
+    session_id: str
+    person: Person
+    repo: str
+    branch: str
+    feature: Feature | None
+    ended_at: datetime
+
+
+@dataclass
+class Totals:
+    """Exact spend aggregates for truth.json."""
+
+    by: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(
+        lambda: defaultdict(Decimal)))
+    calls: int = 0
+
+    def add(self, cost: Decimal, **keys: str) -> None:
+        self.calls += 1
+        for dimension, value in keys.items():
+            self.by[dimension][value] += cost
+
+    def rounded(self, dimension: str) -> dict[str, float]:
+        return {k: _cents(v) for k, v in sorted(self.by[dimension].items())}
+
+
+def _cents(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.000001")))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class OrgGenerator:
+    def __init__(self, out: Path, start: date, days: int, engineers: int, seed: int,
+                 tag_all: bool = False):
+        self.out = out
+        self.start = start
+        self.days = days
+        self.engineers = engineers
+        self.rng = random.Random(seed)
+        self.tag_all = tag_all
+        self.prices: dict[tuple[str, str], Price] = load_prices(SHIPPED_PRICE_CATALOG)
+        self.people: list[Person] = []
+        self.features: list[Feature] = []
+        self.sessions: list[Session] = []
+        self.totals = Totals()
+        self.quarantined_agent_calls = 0
+
+    # ---- people and features -------------------------------------------------------
+    def make_people(self) -> None:
+        rng = self.rng
+        teams = list(TEAMS)
+        profile_names = list(PROFILES)
+        weights = [PROFILES[p][0] for p in profile_names]
+        seen: set[str] = set()
+        for i in range(self.engineers):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            local = f"{first}.{last}".lower()
+            email = f"{local}@acme.example"
+            n = 2
+            while email in seen:
+                email = f"{local}{n}@acme.example"
+                n += 1
+            seen.add(email)
+            self.people.append(Person(
+                email=email,
+                name=f"{first} {last}",
+                team=teams[i % len(teams)],
+                annual_cost_usd=rng.randrange(140, 321) * 1000,
+                profile=rng.choices(profile_names, weights)[0],
+                gateway_id=f"gw-{hashlib.sha1(email.encode()).hexdigest()[:8]}",
+            ))
+
+    def make_features(self) -> None:
+        rng = self.rng
+        per_team = max(2, self.engineers // 8)
+        for team, (prefix, repo, _) in TEAMS.items():
+            for n in range(per_team):
+                start_day = rng.randrange(0, max(1, self.days - 3))
+                ship_day: int | None = start_day + rng.randrange(2, max(3, self.days // 2))
+                if ship_day >= self.days or rng.random() < 0.2:
+                    ship_day = None
+                self.features.append(Feature(
+                    key=f"{prefix}-{101 + n}",
+                    name=f"{rng.choice(FEATURE_NOUNS).capitalize()} for {team}",
+                    team=team, repo=repo, start_day=start_day, ship_day=ship_day,
+                    product_area=team,
+                ))
+
+    def _active_features(self, team: str, day: int) -> list[Feature]:
+        return [f for f in self.features if f.team == team and f.start_day <= day
+                and (f.ship_day is None or day <= f.ship_day)]
+
+    # ---- agent calls ---------------------------------------------------------------
+    def _tokens(self, task_class: str) -> dict[str, int]:
+        r = self.rng.randint
+        shape = {
+            "planning": dict(input_tokens=r(2_000, 20_000), cache_read_tokens=r(20_000, 150_000),
+                             cache_write_tokens=r(0, 20_000), output_tokens=r(1_000, 6_000)),
+            "implementation": dict(input_tokens=r(500, 8_000), cache_read_tokens=r(20_000, 180_000),
+                                   cache_write_tokens=r(0, 10_000), output_tokens=r(300, 4_000)),
+            "trivial": dict(input_tokens=r(20, 300), cache_read_tokens=r(0, 30_000),
+                            cache_write_tokens=0, output_tokens=r(10, 200)),
+            "non_work": dict(input_tokens=r(10, 150), cache_read_tokens=0, cache_write_tokens=0,
+                             output_tokens=r(50, 500)),
+        }[task_class]
+        shape["cache_write_1h_tokens"] = r(0, 5_000) if self.rng.random() < 0.05 else 0
+        return shape
+
+    def make_calls(self) -> None:
+        rng = self.rng
+        folder = self.out / "agent_calls" / "canonical"
+        folder.mkdir(parents=True, exist_ok=True)
+        contractor = "contractor@vendor.example"  # not in people.csv: counted as unknown
+        redeliver: list[str] = []
+        for day in range(self.days):
+            today = self.start + timedelta(days=day)
+            weekend = today.weekday() >= 5
+            lines = list(redeliver)  # a few of yesterday's lines arrive again
+            redeliver = []
+            for person in self.people:
+                share, (lo, hi), mix = PROFILES[person.profile]
+                if hi == 0 or (weekend and rng.random() < 0.8):
+                    continue
+                remaining = rng.randint(lo, hi)
+                while remaining > 0:
+                    size = min(remaining, rng.randint(1, 12))
+                    remaining -= size
+                    lines.extend(self._session_lines(person, day, today, size, mix))
+            if rng.random() < 0.3:
+                lines.extend(self._session_lines(None, day, today, rng.randint(1, 3),
+                                                 (0.5, 0.5, 0.0), contractor=contractor))
+            for line in rng.sample(lines, k=min(len(lines), max(1, len(lines) // 200))):
+                redeliver.append(line)
+            if day == 0:
+                lines.extend(self._bad_lines(today))
+            with (folder / f"calls-{today.isoformat()}.jsonl").open("w") as handle:
+                handle.writelines(line + "\n" for line in lines)
+
+    def _bad_lines(self, today: date) -> list[str]:
+        """Records that break the contract; the pipeline must quarantine exactly these."""
+        bad = [
+            '{"occurred_at": "' + today.isoformat() + 'T10:00:00Z", "provider": "anthropic", "mod',
+            json.dumps({"occurred_at": f"{today.isoformat()}T10:00:00Z", "provider": "openai",
+                        "model": "gpt-5-mini", "person_email": self.people[0].email,
+                        "input_tokens": -40, "output_tokens": 10}),
+            json.dumps({"occurred_at": "yesterday-ish", "provider": "openai", "model": "gpt-5",
+                        "person_email": self.people[0].email, "output_tokens": 10}),
+        ]
+        self.quarantined_agent_calls += len(bad)
+        return bad
+
+    def _session_lines(self, person: Person | None, day: int, today: date, size: int,
+                       mix: tuple[float, float, float], contractor: str | None = None) -> list[str]:
+        rng = self.rng
+        session_id = f"{rng.getrandbits(64):016x}-{rng.getrandbits(32):08x}"
+        team = person.team if person else None
+        feature = None
+        if person and rng.random() < 0.75:
+            active = self._active_features(team, day)
+            feature = rng.choice(active) if active else None
+        repo = TEAMS[team][1] if team else "acme-platform"
+        branch = f"feature/{feature.key}-{feature.name.split()[0].lower()}" if feature else "main"
+        moment = datetime(today.year, today.month, today.day, rng.randint(7, 19),
+                          rng.randint(0, 59), rng.randint(0, 59), tzinfo=UTC)
+        tier = rng.choices(["frontier", "mid", "open"], mix)[0]
+        provider, model = rng.choice(MODELS_BY_TIER[tier])
+        lines = []
+        for _ in range(size):
+            moment += timedelta(seconds=rng.randint(20, 400), milliseconds=rng.randint(0, 999))
+            task_class = rng.choices(list(TASK_MIX), list(TASK_MIX.values()))[0]
+            tokens = self._tokens(task_class)
+            record: dict = {
+                "occurred_at": _iso(moment),
+                "provider": provider,
+                "model": model,
+                "tool": "chat" if task_class == "non_work" else TOOL_BY_PROVIDER.get(provider,
+                                                                                     "cursor"),
+                "session_id": session_id,
+                "request_id": f"req_{rng.getrandbits(80):020x}",
+                **tokens,
+                "repo": repo,
+                "branch": branch,
+                "prompt": prompt_for(task_class, rng, feature.key if feature else None),
+            }
+            if rng.random() < 0.7:
+                record["event_id"] = f"evt_{rng.getrandbits(96):024x}"
+            if person is None:
+                record["person_email"] = contractor
+            elif rng.random() < 0.1:
+                record["user_key"] = person.gateway_id  # resolved through people.csv aliases
+            else:
+                record["person_email"] = person.email
+            tags = {}
+            if self.tag_all or rng.random() < 0.5:
+                tags["task"] = task_class
+            if feature and rng.random() < 0.3:
+                tags["feature"] = feature.key
+            if tags:
+                record["tags"] = tags
+            price = self.prices[(provider, model)]
+            cost = price.cost(tokens["input_tokens"], tokens["cache_read_tokens"],
+                              tokens["cache_write_tokens"], tokens["cache_write_1h_tokens"],
+                              tokens["output_tokens"])
+            month = today.strftime("%Y-%m")
+            email = person.email if person else contractor
+            self.totals.add(cost, team=team or "unknown", tier=price.tier,
+                            model=f"{provider}/{model}", person=email, day=today.isoformat(),
+                            person_month=f"{email}|{month}", task_class=task_class)
+            lines.append(json.dumps(record, ensure_ascii=False))
+        if person:
+            self.sessions.append(Session(session_id, person, repo, branch, feature, moment))
+        return lines
+
+    # ---- git -----------------------------------------------------------------------
+    def make_repos(self) -> None:
+        rng = self.rng
+        events: dict[str, list[tuple[datetime, str, dict]]] = defaultdict(list)
+        for session in self.sessions:
+            if session.feature is None or rng.random() > 0.35:
+                continue
+            when = session.ended_at + timedelta(minutes=rng.randint(5, 90))
+            ship = session.feature.ship_day
+            if ship is not None and when.date() >= self.start + timedelta(days=ship):
+                continue  # work after the merge stays uncommitted
+            trailers = []
+            if rng.random() < 0.6:
+                trailers.append(rng.choice(AI_TRAILERS))
+            if rng.random() < 0.5:
+                trailers.append(f"Agent-Session: {session.session_id}")
+            body = CLAUDE_MARKER if rng.random() < 0.2 else ""
+            events[session.repo].append((when, "feature_commit", dict(
+                feature=session.feature, person=session.person, trailers=trailers, body=body)))
+        for feature in self.features:
+            if feature.ship_day is None:
+                continue
+            day = self.start + timedelta(days=feature.ship_day)
+            when = datetime(day.year, day.month, day.day, 17, rng.randint(0, 59), tzinfo=UTC)
+            events[feature.repo].append((when, "merge", dict(feature=feature)))
+        for repo in {t[1] for t in TEAMS.values()}:
+            for _ in range(max(2, self.days // 3)):
+                day = self.start + timedelta(days=rng.randrange(self.days))
+                when = datetime(day.year, day.month, day.day, rng.randint(8, 18),
+                                rng.randint(0, 59), tzinfo=UTC)
+                events[repo].append((when, "chore", dict(person=rng.choice(self.people))))
+        repos_dir = self.out / "git" / "repos"
+        repos_dir.mkdir(parents=True, exist_ok=True)
+        entries = []
+        for repo in sorted(events):
+            self._fast_import(repos_dir / f"{repo}.git", sorted(events[repo], key=lambda e: e[0]))
+            entries.append(f"  - path: repos/{repo}.git\n    name: {repo}\n"
+                           f"    default_branch: main\n")
+        (self.out / "git" / "repos.yml").write_text("repos:\n" + "".join(entries))
+
+    def _fast_import(self, path: Path, events: list[tuple[datetime, str, dict]]) -> None:
+        rng = self.rng
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(path)], check=True)
+        stream: list[bytes] = []
+        mark = 0
+        branch_tips: dict[str, int] = {}
+
+        def data(text: str) -> bytes:
+            raw = text.encode()
+            return b"data %d\n" % len(raw) + raw + b"\n"
+
+        def commit(ref: str, who: tuple[str, str], when: datetime, message: str,
+                   parents: list[int], files: dict[str, str]) -> int:
+            nonlocal mark
+            mark += 1
+            stamp = f"{int(when.timestamp())} +0000"
+            chunk = [f"commit {ref}\nmark :{mark}\n".encode(),
+                     f"author {who[0]} <{who[1]}> {stamp}\n".encode(),
+                     f"committer {who[0]} <{who[1]}> {stamp}\n".encode(), data(message)]
+            if parents:
+                chunk.append(f"from :{parents[0]}\n".encode())
+            for parent in parents[1:]:
+                chunk.append(f"merge :{parent}\n".encode())
+            for file_path, content in files.items():
+                chunk.append(f"M 100644 inline {file_path}\n".encode() + data(content))
+            stream.append(b"".join(chunk))
+            return mark
+
+        def lines(tag: str) -> str:
+            return "".join(f"def {tag}_{i}():\n    return {rng.randint(0, 10**6)}\n"
+                           for i in range(rng.randint(2, 40)))
+
+        first = events[0][0] if events else datetime.combine(self.start, datetime.min.time(), UTC)
+        main = commit("refs/heads/main", ("Repo Bot", "repo-bot@acme.example"),
+                      first - timedelta(days=1), "Initial commit\n", [],
+                      {"README.md": f"# {path.stem}\n"})
+        for n, (when, kind, info) in enumerate(events):
+            if kind == "chore":
+                person = info["person"]
+                main = commit("refs/heads/main", (person.name, person.email), when,
+                              "chore: tidy dependencies\n", [main], {f"chores/c{n}.py": lines("c")})
+            elif kind == "feature_commit":
+                feature, person = info["feature"], info["person"]
+                ref = f"refs/heads/feature/{feature.key}"
+                parent = branch_tips.get(feature.key, main)
+                message = f"{feature.key}: work on {feature.name.lower()}\n"
+                if info["body"]:
+                    message += f"\n{info['body']}\n"
+                if info["trailers"]:
+                    message += "\n" + "\n".join(info["trailers"]) + "\n"
+                branch_tips[feature.key] = commit(
+                    ref, (person.name, person.email), when, message, [parent],
+                    {f"src/{feature.key.lower()}/part_{n}.py": lines("f")})
+            elif kind == "merge" and info["feature"].key in branch_tips:
+                feature = info["feature"]
+                main = commit("refs/heads/main", ("Merge Bot", "merge-bot@acme.example"), when,
+                              f"Merge branch 'feature/{feature.key}'\n",
+                              [main, branch_tips[feature.key]], {})
+        subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(stream),
+                       check=True)
+
+    # ---- CRM -----------------------------------------------------------------------
+    def make_deals(self) -> tuple[list[dict], Decimal]:
+        rng = self.rng
+        events, won_total = [], Decimal(0)
+        for n in range(max(8, self.engineers // 2)):
+            deal_id = f"D-{n + 1:04d}"
+            account = rng.choice(ACCOUNTS)
+            amount = Decimal(rng.randrange(10, 250) * 1000)
+            cited = rng.sample([f.key for f in self.features], k=rng.randint(0, 3))
+            created = datetime.combine(self.start - timedelta(days=rng.randint(5, 60)),
+                                       datetime.min.time(), UTC) + timedelta(hours=10)
+            close_day = self.start + timedelta(days=rng.randrange(self.days))
+            outcome = rng.choices(["won", "lost", "open"], [0.5, 0.25, 0.25])[0]
+            common = dict(deal_id=deal_id, account=account, deal_name=f"{account} expansion",
+                          amount_usd=float(amount), close_date=close_day.isoformat(),
+                          features=cited, owner_email=f"ae{n % 4 + 1}@acme.example")
+            timeline = [("created", "prospecting", created),
+                        ("stage_changed", "negotiation", created + timedelta(days=3))]
+            close_at = datetime.combine(close_day, datetime.min.time(), UTC) + timedelta(hours=15)
+            if outcome == "won":
+                timeline.append(("closed_won", "closed_won", close_at))
+                won_total += amount
+            elif outcome == "lost":
+                timeline.append(("closed_lost", "closed_lost", close_at))
+            for seq, (event_type, stage, when) in enumerate(timeline, start=1):
+                events.append({"event_id": f"{deal_id}-{seq}", "occurred_at": _iso(when),
+                               "sequence": seq, "event_type": event_type, "stage": stage,
+                               **common})
+        folder = self.out / "crm" / "canonical"
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "deal_events.jsonl").open("w") as handle:
+            handle.writelines(json.dumps(e) + "\n" for e in events)
+        return events, won_total
+
+    # ---- reference -----------------------------------------------------------------
+    def write_reference(self, deal_events: list[dict]) -> None:
+        folder = self.out / "reference"
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "people.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["email", "name", "team", "annual_cost_usd", "aliases"])
+            for p in self.people:
+                writer.writerow([p.email, p.name, p.team, p.annual_cost_usd, ";".join(p.aliases)])
+        with (folder / "budgets.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["scope", "scope_id", "monthly_limit_usd"])
+            writer.writerow(["org", ORG_NAME, 1500 * len(self.people)])
+            for team, (_, _, per_person) in TEAMS.items():
+                members = sum(1 for p in self.people if p.team == team)
+                writer.writerow(["team", team, per_person * members])
+            for p in self.people:
+                if p.profile == "heavy":
+                    writer.writerow(["user", p.email, 2500])
+        with (folder / "features.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["feature_key", "name", "product_area"])
+            for f in self.features:
+                writer.writerow([f.key, f.name, f.product_area])
+        with (folder / "deal_features.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["deal_id", "feature_key", "weight"])
+            seen = set()
+            for event in deal_events:
+                if event["deal_id"] in seen or len(event["features"]) < 2:
+                    continue
+                seen.add(event["deal_id"])
+                if self.rng.random() < 0.5:
+                    weights = [self.rng.randint(1, 5) for _ in event["features"]]
+                    for key, weight in zip(event["features"], weights, strict=True):
+                        writer.writerow([event["deal_id"], key, weight])
+
+    # ---- truth ---------------------------------------------------------------------
+    def truth(self, won_total: Decimal) -> dict:
+        people = {p.email: p for p in self.people}
+        salary_share = {}
+        for key, spend in sorted(self.totals.by["person_month"].items()):
+            email, month = key.split("|")
+            if email in people:
+                monthly_cost = Decimal(people[email].annual_cost_usd) / 12
+                salary_share[key] = float((spend / monthly_cost).quantize(Decimal("1e-9")))
+        return {
+            "generator": {"start": self.start.isoformat(), "days": self.days,
+                          "engineers": self.engineers},
+            "agent_calls": self.totals.calls,
+            "quarantined_agent_calls": self.quarantined_agent_calls,
+            "total_spend_usd": _cents(sum(self.totals.by["team"].values(), Decimal(0))),
+            "spend_by_team_usd": self.totals.rounded("team"),
+            "spend_by_tier_usd": self.totals.rounded("tier"),
+            "spend_by_model_usd": self.totals.rounded("model"),
+            "spend_by_person_usd": self.totals.rounded("person"),
+            "spend_by_day_usd": self.totals.rounded("day"),
+            "spend_by_task_class_usd": self.totals.rounded("task_class"),
+            "spend_pct_of_salary_by_person_month": salary_share,
+            "people": len(self.people),
+            "people_by_profile": {name: sum(1 for p in self.people if p.profile == name)
+                                  for name in PROFILES},
+            "features": len(self.features),
+            "won_revenue_usd": float(won_total),
+        }
+
+    def run(self) -> dict:
+        self.make_people()
+        self.make_features()
+        self.make_calls()
+        self.make_repos()
+        deal_events, won_total = self.make_deals()
+        self.write_reference(deal_events)
+        truth = self.truth(won_total)
+        (self.out / "truth.json").write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n")
+        return truth
+
+
+def generate_org(out: Path, start: date = date(2026, 10, 1), days: int = 31,
+                 engineers: int = 40, seed: int = 7, tag_all: bool = False) -> dict:
+    """Write a synthetic org in every supported landing format under ``out``; return truth."""
+    out.mkdir(parents=True, exist_ok=True)
+    return OrgGenerator(out, start, days, engineers, seed, tag_all).run()

@@ -1,0 +1,77 @@
+"""Every path and setting tokenroi uses, read from the environment in one place.
+
+The CLI turns its flags into these environment variables before anything else runs, so
+Dagster assets, dbt (through ``profiles.yml`` and ``env_var``) and the tests all see one
+absolute path per store.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SHIPPED_PRICE_CATALOG = DBT_PROJECT_DIR / "seeds" / "model_prices.csv"
+
+# name of the environment variable -> default, relative to the project's data/ folder
+_PATH_DEFAULTS = {
+    "TOKENROI_LANDING": "landing",
+    "TOKENROI_LAKE": "lake",
+    "TOKENROI_WAREHOUSE": "warehouse.duckdb",
+    "TOKENROI_REPORTS": "reports",
+    # The private file dbt builds in; only the pipeline opens it.
+    "TOKENROI_BUILD_DB": "build/tokenroi_build.duckdb",
+    "TOKENROI_QUALITY": "quality",
+}
+
+
+def _path(name: str) -> Path:
+    data_dir = Path(os.environ.get("TOKENROI_DATA", PROJECT_ROOT / "data"))
+    raw = os.environ.get(name)
+    return Path(raw).expanduser().resolve() if raw else (data_dir / _PATH_DEFAULTS[name]).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing: Path
+    lake: Path
+    warehouse: Path
+    reports: Path
+    build_db: Path
+    quality: Path
+
+    @property
+    def quarantine(self) -> Path:
+        return self.lake / "_quarantine"
+
+    @property
+    def manifest(self) -> Path:
+        return self.lake / "_manifest"
+
+    def export(self) -> None:
+        """Publish these paths to the environment so dbt subprocesses read the same ones."""
+        for name, value in self.as_env().items():
+            os.environ[name] = value
+
+    def as_env(self) -> dict[str, str]:
+        return {
+            "TOKENROI_LANDING": str(self.landing),
+            "TOKENROI_LAKE": str(self.lake),
+            "TOKENROI_WAREHOUSE": str(self.warehouse),
+            "TOKENROI_REPORTS": str(self.reports),
+            "TOKENROI_BUILD_DB": str(self.build_db),
+            "TOKENROI_QUALITY": str(self.quality),
+        }
+
+
+def load_settings() -> Settings:
+    return Settings(
+        landing=_path("TOKENROI_LANDING"),
+        lake=_path("TOKENROI_LAKE"),
+        warehouse=_path("TOKENROI_WAREHOUSE"),
+        reports=_path("TOKENROI_REPORTS"),
+        build_db=_path("TOKENROI_BUILD_DB"),
+        quality=_path("TOKENROI_QUALITY"),
+    )
