@@ -28,9 +28,8 @@ _PATH_DEFAULTS = {
 
 
 def _path(name: str) -> Path:
-    data_dir = Path(os.environ.get("TOKENROI_DATA", PROJECT_ROOT / "data"))
     raw = os.environ.get(name)
-    return Path(raw).expanduser().resolve() if raw else (data_dir / _PATH_DEFAULTS[name]).resolve()
+    return Path(raw).expanduser().resolve() if raw else (data_dir() / _PATH_DEFAULTS[name])
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,7 @@ class Settings:
         """Publish these paths to the environment so dbt subprocesses read the same ones."""
         for name, value in self.as_env().items():
             os.environ[name] = value
+        self.build_db.parent.mkdir(parents=True, exist_ok=True)
 
     def as_env(self) -> dict[str, str]:
         return {
@@ -75,3 +75,18 @@ def load_settings() -> Settings:
         build_db=_path("TOKENROI_BUILD_DB"),
         quality=_path("TOKENROI_QUALITY"),
     )
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("TOKENROI_DATA", PROJECT_ROOT / "data")).resolve()
+
+
+def ensure_dagster_home() -> Path:
+    """DAGSTER_HOME (default data/dagster_home) so CLI runs show up in `make dev`'s UI."""
+    home = Path(os.environ.get("DAGSTER_HOME") or data_dir() / "dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

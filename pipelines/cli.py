@@ -1,0 +1,201 @@
+"""The `tokenroi` command: generate a sample org, run the pipeline, render reports.
+
+Flags become the TOKENROI_* environment variables before the code location is loaded, so
+Dagster assets and dbt see exactly the paths given here (pipelines/settings.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pipelines.settings import ensure_dagster_home, load_settings
+
+EPILOG = """
+paths default to data/landing, data/lake, data/warehouse.duckdb and data/reports; each can
+be set by flag or by TOKENROI_LANDING, TOKENROI_LAKE, TOKENROI_WAREHOUSE, TOKENROI_REPORTS
+(or TOKENROI_DATA for the folder holding all of them).
+"""
+
+
+class CommandError(Exception):
+    """A failure to report in one line with a non-zero exit."""
+
+
+def _apply_paths(args: argparse.Namespace) -> None:
+    for flag, variable in (("landing", "TOKENROI_LANDING"), ("lake", "TOKENROI_LAKE"),
+                           ("warehouse", "TOKENROI_WAREHOUSE"), ("reports", "TOKENROI_REPORTS")):
+        value = getattr(args, flag, None)
+        if value:
+            os.environ[variable] = str(Path(value).expanduser().resolve())
+    load_settings().export()
+
+
+def _run_pipeline(job_name: str) -> None:
+    from pipelines.eventlog.ingest import LandingError, check_landing
+
+    settings = load_settings()
+    if job_name == "tokenroi_daily":
+        try:
+            check_landing(settings.landing)
+        except LandingError as error:
+            raise CommandError(str(error)) from None
+    home = ensure_dagster_home()
+    from pipelines.runner import run_job
+
+    log_path = home / "logs" / f"{job_name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    outcome = run_job(job_name, log_path)
+    if not outcome.success:
+        raise CommandError(f"{outcome.reason()} (details: {log_path})")
+    print(f"checks: {len(outcome.checks_passed)} passed, 0 failed (dbt output: {log_path})")
+    print(f"warehouse: {settings.warehouse}")
+    reports = sorted(settings.reports.glob("*/outcome_report.html"))
+    for report in reports:
+        print(f"report: {report}")
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from pipelines.generate.org import generate_org
+
+    out = Path(args.out).expanduser().resolve()
+    if out.exists() and any(out.iterdir()):
+        raise CommandError(f"{out} is not empty: generate into a new folder")
+    truth = generate_org(out, start=args.start, days=args.days, engineers=args.engineers,
+                         seed=args.seed, tag_all=args.tag_all)
+    print(f"generated {truth['agent_calls']:,} agent calls for {truth['people']} people "
+          f"({truth['generator']['start']}, {args.days} days) in {out}")
+    print(f"answers: {out / 'truth.json'}")
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    _apply_paths(args)
+    _run_pipeline("tokenroi_daily")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _apply_paths(args)
+    landing = load_settings().landing
+    if not landing.exists() or not any(landing.iterdir()):
+        from pipelines.generate.org import generate_org
+
+        print(f"generating the sample org into {landing} ...", flush=True)
+        truth = generate_org(landing)
+        print(f"generated {truth['agent_calls']:,} agent calls for {truth['people']} people")
+    else:
+        print(f"using the landing folder {landing} as it is")
+    _run_pipeline("tokenroi_daily")
+
+
+def cmd_rebuild(args: argparse.Namespace) -> None:
+    _apply_paths(args)
+    settings = load_settings()
+    for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
+        path.unlink(missing_ok=True)
+    print(f"dropped the build database; rebuilding from the event log in {settings.lake}")
+    _run_pipeline("tokenroi_rebuild")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    _apply_paths(args)
+    from pipelines.report.render import available_months, render_month
+
+    settings = load_settings()
+    out = Path(args.out).expanduser().resolve() if args.out else settings.reports
+    if not settings.warehouse.exists():
+        raise CommandError(f"no warehouse at {settings.warehouse}: run `tokenroi run` first")
+    months = available_months(settings.warehouse)
+    if args.month not in months:
+        raise CommandError(f"no spend for {args.month} in {settings.warehouse}; months with "
+                           f"data: {', '.join(months) or 'none'}")
+    print(f"report: {render_month(settings.warehouse, args.month, out)}")
+
+
+def _month(text: str) -> str:
+    try:
+        date.fromisoformat(text + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-10") from None
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tokenroi",
+        description="Tie AI token spend to the features it shipped and the revenue they closed.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def paths(sub: argparse.ArgumentParser, *names: str) -> None:
+        helps = {"landing": "folder of landing files to ingest",
+                 "lake": "event log folder (append-only Parquet)",
+                 "warehouse": "published DuckDB file for analysts",
+                 "reports": "folder for the monthly reports"}
+        for name in names:
+            sub.add_argument(f"--{name}", metavar="PATH", help=helps[name])
+
+    demo = commands.add_parser("demo", help="generate the sample org if absent, run everything",
+                               description="Generate the sample org into the landing folder "
+                                           "(when it is empty), run the whole pipeline and "
+                                           "print where the report and warehouse are.")
+    paths(demo, "landing", "lake", "warehouse", "reports")
+    demo.set_defaults(func=cmd_demo)
+
+    generate = commands.add_parser(
+        "generate", help="write a synthetic org in every landing format, plus truth.json",
+        description="Write a deterministic synthetic organisation (people, agent calls, git "
+                    "repositories, CRM deals) and truth.json with the answers computed "
+                    "independently of the pipeline.")
+    generate.add_argument("--out", required=True, metavar="DIR", help="an empty folder")
+    generate.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1),
+                          metavar="DATE", help="first day (default 2026-10-01)")
+    generate.add_argument("--days", type=int, default=31, help="days of activity (default 31)")
+    generate.add_argument("--engineers", type=int, default=40, help="people (default 40)")
+    generate.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    generate.add_argument("--tag-all", action="store_true",
+                          help="tag every call with its task class (no classifier needed)")
+    generate.set_defaults(func=cmd_generate)
+
+    run = commands.add_parser(
+        "run", help="ingest new landing files, build, check, publish (the daily job)",
+        description="Run the daily Dagster job: ingest new landing files into the event log, "
+                    "build the dbt models, run the checks and, when every blocking check "
+                    "passes, publish the warehouse and the reports.")
+    paths(run, "landing", "lake", "warehouse", "reports")
+    run.set_defaults(func=cmd_run)
+
+    report = commands.add_parser("report", help="regenerate the outcome report for a month")
+    report.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    report.add_argument("--out", metavar="DIR", help="reports folder (default data/reports)")
+    paths(report, "warehouse")
+    report.set_defaults(func=cmd_report)
+
+    rebuild = commands.add_parser(
+        "rebuild", help="drop the warehouse build and rebuild it from the event log alone")
+    paths(rebuild, "lake", "warehouse", "reports")
+    rebuild.set_defaults(func=cmd_rebuild)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GX's progress bars would drown the progress
+    # dagster-dbt looks for `dbt` on PATH: put this environment's bin folder first.
+    bin_dir = str(Path(sys.executable).parent)
+    if shutil.which("dbt") is None or not os.environ.get("PATH", "").startswith(bin_dir):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CommandError as error:
+        print(f"tokenroi: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

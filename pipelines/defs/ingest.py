@@ -1,0 +1,98 @@
+"""Ingest assets: landing files → the append-only event log (one asset per stream).
+
+Keys match dbt's sources (`source('raw', 'agent_calls')` is ["raw", "agent_calls"]), so
+Dagster links these assets to the dbt models that read them.
+"""
+
+import dagster as dg
+import duckdb
+
+from pipelines.eventlog.ingest import (
+    REFERENCE_COLUMNS,
+    REFERENCE_SCHEMAS,
+    check_landing,
+    ingest_reference,
+    ingest_stream,
+)
+from pipelines.eventlog.store import EventLog
+from pipelines.settings import load_settings
+
+GROUP = "ingest"
+
+
+def _event_log() -> EventLog:
+    log = EventLog(load_settings().lake)
+    log.ensure_layout(REFERENCE_SCHEMAS)
+    return log
+
+
+def _ingest(context: dg.AssetExecutionContext, stream: str) -> dg.MaterializeResult:
+    settings = load_settings()
+    check_landing(settings.landing)
+    result = ingest_stream(settings.landing, _event_log(), stream, progress=context.log.info)
+    context.log.info(result.summary())
+    return dg.MaterializeResult(metadata={
+        "files_ingested": result.files_ingested,
+        "files_already_ingested": result.files_skipped,
+        "rows": dg.MetadataValue.int(result.rows),
+        "quarantined": dg.MetadataValue.int(result.quarantined),
+        "seconds": dg.MetadataValue.float(round(result.seconds, 2)),
+    })
+
+
+@dg.asset(key=["raw", "agent_calls"], group_name=GROUP, kinds={"python", "parquet"})
+def raw_agent_calls(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Agent calls from landing/agent_calls/<format>/ appended to the event log, one batch
+    per new landing file; records that break the contract go to the quarantine."""
+    return _ingest(context, "agent_calls")
+
+
+@dg.asset(key=["raw", "commits"], group_name=GROUP, kinds={"python", "parquet"})
+def raw_commits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Commits from landing/git/*.jsonl appended to the event log."""
+    return _ingest(context, "commits")
+
+
+@dg.asset(key=["raw", "deal_events"], group_name=GROUP, kinds={"python", "parquet"})
+def raw_deal_events(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """CRM deal events from landing/crm/canonical/*.jsonl appended to the event log."""
+    return _ingest(context, "deal_events")
+
+
+@dg.asset(key=["raw", "quarantine"], group_name=GROUP, kinds={"python", "parquet"},
+          deps=[raw_agent_calls, raw_commits, raw_deal_events])
+def raw_quarantine() -> dg.MaterializeResult:
+    """Records the ingests rejected, with file, line and reason (counted per stream and reason)."""
+    log = _event_log()
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "select stream, reason, count(*) from read_parquet(?, union_by_name = true) "
+            "group by all order by 3 desc",
+            [str(log.lake / "_quarantine" / "**" / "*.parquet")],
+        ).fetchall()
+    table = "\n".join(f"| {s} | {r} | {n} |" for s, r, n in rows)
+    return dg.MaterializeResult(metadata={
+        "quarantined": dg.MetadataValue.int(sum(n for *_, n in rows)),
+        "by_reason": dg.MetadataValue.md("| stream | reason | rows |\n|---|---|---|\n" + table),
+    })
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(["reference", name], group_name=GROUP, kinds={"python", "parquet"},
+                        description=f"Snapshot of landing/reference/{name}.csv (latest wins).",
+                        skippable=True)
+           for name in REFERENCE_COLUMNS],
+    can_subset=False,
+)
+def reference_snapshots(context: dg.AssetExecutionContext):
+    """People, budgets, features, deal features and price overrides, as snapshots."""
+    settings = load_settings()
+    check_landing(settings.landing)
+    result = ingest_reference(settings.landing, _event_log(), progress=context.log.info)
+    context.log.info(result.summary())
+    for name in REFERENCE_COLUMNS:
+        yield dg.MaterializeResult(asset_key=["reference", name],
+                                   metadata={"files_ingested": result.files_ingested})
+
+
+assets = [raw_agent_calls, raw_commits, raw_deal_events, raw_quarantine, reference_snapshots]

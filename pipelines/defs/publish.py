@@ -1,0 +1,40 @@
+"""Publication and the report: run only after every blocking check on the marts passed."""
+
+import dagster as dg
+
+from pipelines.defs.transform import mart_key
+from pipelines.publish import publish_warehouse
+from pipelines.report.render import available_months, render_month
+from pipelines.settings import load_settings
+
+PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "dim_people", "dim_models"]
+
+
+@dg.asset(key=["warehouse"], group_name="publish", kinds={"duckdb"},
+          deps=[mart_key(name) for name in PUBLISHED_MARTS])
+def warehouse() -> dg.MaterializeResult:
+    """The analysts' DuckDB file: the marts copied into a new file, renamed into place."""
+    settings = load_settings()
+    counts = publish_warehouse(settings.build_db, settings.warehouse)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(settings.warehouse)),
+        "tables": len(counts),
+        **{f"rows.{table}": dg.MetadataValue.int(n) for table, n in counts.items()},
+    })
+
+
+@dg.asset(key=["outcome_report"], group_name="publish", kinds={"html"}, deps=[warehouse])
+def outcome_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The monthly outcome report (HTML + Markdown) for every month in the warehouse."""
+    settings = load_settings()
+    paths = [render_month(settings.warehouse, month, settings.reports)
+             for month in available_months(settings.warehouse)]
+    for path in paths:
+        context.log.info(f"report: {path}")
+    return dg.MaterializeResult(metadata={
+        "months": len(paths),
+        "latest": dg.MetadataValue.path(str(paths[-1])) if paths else "none",
+    })
+
+
+assets = [warehouse, outcome_report]

@@ -1,0 +1,52 @@
+"""Publication: copy the marts into a new DuckDB file and rename it over the warehouse.
+
+Analysts keep read-only connections to the published file; a rename never disturbs them
+(their snapshot stays valid) and they never see a half-written or locked warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMAS = ("marts",)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def publish_warehouse(build_db: Path, warehouse: Path) -> dict[str, int]:
+    """Write every table of the build's published schemas to ``warehouse``; rows per table."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    temporary = warehouse.with_name(f".{warehouse.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(temporary))
+    try:
+        con.execute(f"attach {_literal(build_db)} as build (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = 'build' and schema_name in "
+            f"({', '.join(_literal(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2"
+        ).fetchall()
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f"create schema if not exists {_quote(schema)}")
+        for schema, table in tables:
+            target = f"{_quote(schema)}.{_quote(table)}"
+            con.execute(f"create table {target} as select * from build.{target}")
+            counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchall()[0][0]
+        con.execute("detach build")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, warehouse)
+    return counts
+
+
+def _literal(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"

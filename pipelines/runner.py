@@ -1,0 +1,66 @@
+"""Run a Dagster job of the code location from the command line, with readable progress.
+
+`tokenroi run` executes the very job the daily schedule runs, in process, against the
+instance in DAGSTER_HOME, so command-line runs appear in the Dagster UI as well.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_id: str
+    checks_passed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def reason(self) -> str:
+        """One line: the failed checks first (they are why publication stopped)."""
+        if self.checks_failed:
+            return "blocking check failed, nothing published: " + "; ".join(self.checks_failed)
+        if self.failures:
+            return self.failures[0]
+        return "the run failed"
+
+
+def _failure_text(event) -> str:
+    """The innermost error's first line: the user's problem, not Dagster's wrapper."""
+    error = getattr(event.event_specific_data, "error", None)
+    while error is not None and error.cause is not None:
+        error = error.cause
+    message = error.message.strip().splitlines()[0] if error and error.message else event.message
+    return f"step {event.step_key} failed: {message}"
+
+
+def run_job(job_name: str, log_path: Path) -> RunOutcome:
+    """Execute the job; progress goes to stderr, dbt's own output to ``log_path``."""
+    from pipelines.definitions import defs  # imported late: it reads the exported settings
+
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log, contextlib.redirect_stdout(log):
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=dg.DagsterInstance.get(),
+            raise_on_error=False,
+            run_config={"loggers": {"progress": {}}},
+        )
+    outcome = RunOutcome(success=result.success, run_id=result.run_id)
+    for event in result.all_events:
+        kind = event.event_type_value
+        if kind == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            label = f"{data.check_name} on {data.asset_key.to_user_string()}"
+            if data.passed:
+                outcome.checks_passed.append(label)
+            else:
+                description = data.description or ""
+                outcome.checks_failed.append(f"{label}" + (f" ({description})" if description
+                                                           else ""))
+        elif kind == "STEP_FAILURE":
+            outcome.failures.append(_failure_text(event))
+    return outcome
