@@ -37,7 +37,8 @@ def publish_warehouse(build_db: Path, warehouse: Path) -> dict[str, int]:
         for schema, table in tables:
             target = f"{_quote(schema)}.{_quote(table)}"
             con.execute(f"create table {target} as select * from build.{target}")
-            counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchall()[0][0]
+            rows = con.execute(f"select count(*) from {target}").fetchall()[0][0]
+            counts[f"{schema}.{table}"] = rows
         con.execute("detach build")
         con.execute("checkpoint")
     finally:

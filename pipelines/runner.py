@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
+
 @dataclass
 class RunOutcome:
     success: bool

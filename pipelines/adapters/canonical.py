@@ -51,7 +51,8 @@ def _cast(field: Field) -> tuple[str, list[str]]:
         problems.append(f"case when {parsed} > now() + {FUTURE_SLACK} "
                         f"then '{field.name} is in the future' end")
     elif field.kind == "date":
-        value = f"coalesce(try_cast({raw} as date), try_cast(try_cast({raw} as timestamptz) as date))"
+        value = (f"coalesce(try_cast({raw} as date), "
+                 f"try_cast(try_cast({raw} as timestamptz) as date))")
         problems.append(f"case when {raw} is not null and {value} is null "
                         f"then '{field.name} is not a date' end")
     elif field.kind == "boolean":
@@ -61,7 +62,8 @@ def _cast(field: Field) -> tuple[str, list[str]]:
     elif field.kind == "text_list":
         node = f"(j->'{field.name}')"
         value = f"try(from_json({node}, '[\"VARCHAR\"]'))"
-        problems.append(f"case when {node} is not null and json_type({node}) not in ('ARRAY', 'NULL') "
+        problems.append(f"case when {node} is not null "
+                        f"and json_type({node}) not in ('ARRAY', 'NULL') "
                         f"then '{field.name} is not a list' end")
     else:  # pragma: no cover - a programming error in the field table
         raise ValueError(f"unknown field kind {field.kind}")

@@ -25,7 +25,9 @@ def _newest_source_mtime(project_dir: Path) -> float:
 def ensure_manifest(project: DbtProject = tokenroi_dbt_project) -> Path:
     """Run `dbt parse` when the manifest is missing or older than the project's files."""
     manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir):
+    stale = not manifest.exists() or (
+        manifest.stat().st_mtime < _newest_source_mtime(project.project_dir))
+    if stale:
         dbt = Path(sys.executable).parent / "dbt"
         subprocess.run(
             [str(dbt) if dbt.exists() else "dbt", "parse", "--quiet",

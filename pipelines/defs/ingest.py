@@ -49,7 +49,8 @@ def raw_agent_calls(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 @dg.asset(key=["raw", "commits"], group_name=GROUP, kinds={"python", "parquet"})
 def raw_commits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Commits from landing/git/*.jsonl appended to the event log."""
+    """Commits from the repositories in landing/git/repos.yml (one streamed `git log` each,
+    re-read only when a ref moved) and from exported landing/git/*.jsonl files."""
     return _ingest(context, "commits")
 
 

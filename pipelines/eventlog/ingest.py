@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from pipelines.adapters.canonical import read_canonical_jsonl
+from pipelines.adapters.git import Repository, RepositoryError, read_commits, read_repos_yml
 from pipelines.eventlog.store import EventLog, ManifestEntry, file_sha256, utc_now, with_lineage
 
 # Reference files: name -> the columns the file must have (values are kept as text and typed
@@ -65,8 +66,27 @@ class IngestResult:
                 f"in {self.seconds:.1f}s")
 
 
-def _stream_files(landing: Path, stream: str) -> Iterator[tuple[Path, Callable]]:
-    """(file, reader) pairs for one stream, in a stable order."""
+@dataclass(frozen=True)
+class LandingUnit:
+    """One thing to ingest as one batch: a landing file, or a repository listed in repos.yml."""
+
+    name: str  # relative to the landing folder, kept as source_file
+    fingerprint: Callable[[], str]  # content hash: unchanged units are skipped
+    read: Callable[[], tuple[pa.Table | None, pa.Table | None]]  # (valid rows, rejected)
+
+
+def _file_unit(landing: Path, path: Path, stream: str) -> LandingUnit:
+    return LandingUnit(str(path.relative_to(landing)), lambda: file_sha256(path),
+                       lambda: read_canonical_jsonl(stream, path))
+
+
+def _repository_unit(landing: Path, repos_yml: Path, repository: Repository) -> LandingUnit:
+    return LandingUnit(f"{repos_yml.relative_to(landing)}#{repository.name}",
+                       repository.fingerprint, lambda: (read_commits(repository), None))
+
+
+def _stream_units(landing: Path, stream: str) -> Iterator[LandingUnit]:
+    """The units of one stream, in a stable order."""
     if stream == "agent_calls":
         root = landing / "agent_calls"
         if root.is_dir():
@@ -76,13 +96,21 @@ def _stream_files(landing: Path, stream: str) -> Iterator[tuple[Path, Callable]]
                         f"unknown agent-call format folder {folder}: expected one of "
                         f"{', '.join(sorted(AGENT_CALL_FORMATS))}")
                 for path in sorted(folder.rglob(AGENT_CALL_FORMATS[folder.name])):
-                    yield path, lambda p: read_canonical_jsonl("agent_calls", p)
+                    yield _file_unit(landing, path, "agent_calls")
     elif stream == "commits":
         for path in sorted((landing / "git").glob("*.jsonl")):
-            yield path, lambda p: read_canonical_jsonl("commits", p)
+            yield _file_unit(landing, path, "commits")
+        repos_yml = landing / "git" / "repos.yml"
+        if repos_yml.exists():
+            try:
+                repositories = read_repos_yml(repos_yml)
+            except RepositoryError as error:
+                raise LandingError(str(error)) from None
+            for repository in repositories:
+                yield _repository_unit(landing, repos_yml, repository)
     elif stream == "deal_events":
         for path in sorted((landing / "crm" / "canonical").glob("*.jsonl")):
-            yield path, lambda p: read_canonical_jsonl("deal_events", p)
+            yield _file_unit(landing, path, "deal_events")
 
 
 def check_landing(landing: Path) -> None:
@@ -90,7 +118,8 @@ def check_landing(landing: Path) -> None:
         raise LandingError(f"landing folder {landing} does not exist: run `tokenroi generate "
                            f"--out {landing}` or point --landing at your files")
     for child in landing.iterdir():
-        if child.is_dir() and child.name not in KNOWN_TOP_FOLDERS and not child.name.startswith("."):
+        hidden = child.name.startswith(".")
+        if child.is_dir() and child.name not in KNOWN_TOP_FOLDERS and not hidden:
             raise LandingError(f"unknown landing folder {child}: expected "
                                f"{', '.join(sorted(KNOWN_TOP_FOLDERS))}")
 
@@ -100,14 +129,14 @@ def ingest_stream(landing: Path, log: EventLog, stream: str,
     started = time.monotonic()
     result = IngestResult(stream)
     seen = log.ingested_hashes(stream)
-    for path, reader in _stream_files(landing, stream):
-        sha = file_sha256(path)
+    for unit in _stream_units(landing, stream):
+        sha = unit.fingerprint()
         if sha in seen:
             result.files_skipped += 1
             continue
-        relative = str(path.relative_to(landing))
+        relative = unit.name
         batch_id, ingested_at = log.batch_id(sha), utc_now()
-        valid, rejected = reader(path)
+        valid, rejected = unit.read()
         rows = valid.num_rows if valid is not None else 0
         quarantined = rejected.num_rows if rejected is not None else 0
         if valid is not None:

@@ -48,7 +48,7 @@ MODELS_BY_TIER = {
 # Usage is bimodal: a few heavy users on frontier models, many light ones, some none at all.
 PROFILES = {
     # name: (share of engineers, calls per active day (lo, hi), tier mix frontier/mid/open)
-    "heavy": (0.15, (150, 350), (0.70, 0.25, 0.05)),
+    "heavy": (0.15, (150, 450), (0.70, 0.25, 0.05)),
     "medium": (0.25, (12, 35), (0.45, 0.40, 0.15)),
     "light": (0.45, (1, 6), (0.30, 0.50, 0.20)),
     "none": (0.15, (0, 0), (0.0, 0.0, 0.0)),
@@ -193,10 +193,10 @@ class OrgGenerator:
     def _tokens(self, task_class: str) -> dict[str, int]:
         r = self.rng.randint
         shape = {
-            "planning": dict(input_tokens=r(2_000, 20_000), cache_read_tokens=r(20_000, 150_000),
+            "planning": dict(input_tokens=r(2_000, 20_000), cache_read_tokens=r(60_000, 500_000),
                              cache_write_tokens=r(0, 20_000), output_tokens=r(1_000, 6_000)),
-            "implementation": dict(input_tokens=r(500, 8_000), cache_read_tokens=r(20_000, 180_000),
-                                   cache_write_tokens=r(0, 10_000), output_tokens=r(300, 4_000)),
+            "implementation": dict(input_tokens=r(500, 8_000), cache_read_tokens=r(40_000, 400_000),
+                                   cache_write_tokens=r(0, 10_000), output_tokens=r(500, 8_000)),
             "trivial": dict(input_tokens=r(20, 300), cache_read_tokens=r(0, 30_000),
                             cache_write_tokens=0, output_tokens=r(10, 200)),
             "non_work": dict(input_tokens=r(10, 150), cache_read_tokens=0, cache_write_tokens=0,

@@ -58,7 +58,6 @@ def _expectations(suite_name: str):
 
 def validate_dataframe(suite_name: str, frame: pd.DataFrame) -> SuiteResult:
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")

@@ -1,0 +1,88 @@
+"""The whole daily job on a generated org, checked against the generator's truth.json."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def cents(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def test_run_reports_every_check_passed_and_prints_where_outputs_are(pipeline_run):
+    workspace, _, done = pipeline_run
+    assert "0 failed" in done.stdout
+    assert f"warehouse: {workspace.warehouse}" in done.stdout
+    assert "outcome_report.html" in done.stdout
+
+
+def test_spend_per_team_matches_truth_to_the_cent(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    rows = workspace.query("select team, sum(cost_usd) from marts.fct_spend_daily group by team")
+    assert {team: cents(v) for team, v in rows} == {
+        team: cents(v) for team, v in truth["spend_by_team_usd"].items()}
+
+
+def test_spend_per_model_tier_matches_truth_to_the_cent(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    rows = workspace.query(
+        "select model_tier, sum(cost_usd) from marts.fct_spend_daily group by model_tier")
+    assert {tier: cents(v) for tier, v in rows} == {
+        tier: cents(v) for tier, v in truth["spend_by_tier_usd"].items()}
+
+
+def test_spend_per_person_and_model_match_truth(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    by_person = workspace.query(
+        "select person_email, sum(cost_usd) from marts.fct_spend_daily group by 1")
+    assert {p: cents(v) for p, v in by_person} == {
+        p: cents(v) for p, v in truth["spend_by_person_usd"].items()}
+    by_model = workspace.query(
+        "select provider || '/' || model, sum(cost_usd) from marts.fct_spend_daily group by 1")
+    assert {m: cents(v) for m, v in by_model} == {
+        m: cents(v) for m, v in truth["spend_by_model_usd"].items()}
+
+
+def test_every_generated_call_lands_once_and_bad_lines_are_quarantined(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    assert workspace.query("select count(*) from marts.fct_agent_calls")[0][0] == \
+        truth["agent_calls"]
+    with_lineage = workspace.lake / "_quarantine" / "agent_calls"
+    import duckdb
+
+    with duckdb.connect() as con:
+        quarantined = con.execute(
+            "select source_file, source_line, reason from read_parquet(?) order by 2",
+            [str(with_lineage / "*.parquet")]).fetchall()
+    assert len(quarantined) == truth["quarantined_agent_calls"]
+    assert {reason for _, _, reason in quarantined} == {
+        "malformed JSON", "input_tokens is negative", "occurred_at is not a timestamp"}
+    assert all(f.startswith("agent_calls/canonical/") and line > 0
+               for f, line, _ in quarantined)
+
+
+def test_report_headline_is_the_warehouse_total(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    month = truth["generator"]["start"][:7]
+    html = (workspace.data / "reports" / month / "outcome_report.html").read_text()
+    total = workspace.query("select sum(cost_usd) from marts.fct_spend_daily "
+                            "where strftime(day, '%Y-%m') = ?", [month])[0][0]
+    assert f'data-value="{float(total):.2f}"' in html
+    assert "<svg" in html and "<script" not in html and "http://" not in html.replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_running_twice_on_the_same_landing_changes_no_row_count(pipeline_run):
+    workspace, _, _ = pipeline_run
+    before = workspace.table_counts()
+    lake_files = sorted(p.relative_to(workspace.lake) for p in workspace.lake.rglob("*.parquet"))
+    again = workspace.tokenroi("run")
+    assert "0 failed" in again.stdout
+    assert workspace.table_counts() == before
+    assert sorted(p.relative_to(workspace.lake) for p in workspace.lake.rglob("*.parquet")) == \
+        lake_files
+    assert "0 new file(s)" in again.stderr

@@ -1,0 +1,89 @@
+"""Real repositories made with `git` → canonical commits (numstat, merges, default branch)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipelines.adapters.git import RepositoryError, read_commits, read_repos_yml
+
+
+def git(repo: Path, *args: str, when: str = "2026-10-01T10:00:00+00:00",
+        who: tuple[str, str] = ("Ada Okafor", "ada@acme.example")) -> str:
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1],
+           "GIT_COMMITTER_NAME": who[0], "GIT_COMMITTER_EMAIL": who[1]}
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True, env=env).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    path = tmp_path / "acme-api"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    (path / "a.py").write_text("one\ntwo\nthree\n")
+    git(path, "add", "."), git(path, "commit", "-qm", "initial")
+    git(path, "checkout", "-qb", "feature/PAY-7-retries")
+    (path / "a.py").write_text("one\n2\nthree\nfour\n")  # 2 added, 1 deleted
+    (path / "b.bin").write_bytes(b"\x00\x01binary")
+    git(path, "add", ".")
+    git(path, "commit", "-qm", "PAY-7: retries\n\nCo-authored-by: Claude <noreply@anthropic.com>",
+        when="2026-10-02T09:00:00+02:00")
+    git(path, "checkout", "-q", "main")
+    git(path, "merge", "-q", "--no-ff", "-m", "Merge branch 'feature/PAY-7-retries'",
+        "feature/PAY-7-retries", when="2026-10-03T12:00:00+00:00")
+    git(path, "checkout", "-qb", "feature/PAY-8")
+    (path / "c.py").write_text("x\n")
+    git(path, "add", "."), git(path, "commit", "-qm", "PAY-8: unmerged work")
+    git(path, "checkout", "-q", "main")
+    return path
+
+
+def test_commits_carry_numstat_parents_utc_times_and_default_branch_reachability(repo, tmp_path):
+    yml = tmp_path / "repos.yml"
+    yml.write_text(f"repos:\n  - path: {repo.name}\n")
+    (repository,) = read_repos_yml(yml)
+    assert (repository.name, repository.default_branch) == ("acme-api", "main")
+    rows = {r["message"].splitlines()[0]: r for r in read_commits(repository).to_pylist()}
+    assert set(rows) == {"initial", "PAY-7: retries", "Merge branch 'feature/PAY-7-retries'",
+                         "PAY-8: unmerged work"}
+    work = rows["PAY-7: retries"]
+    assert (work["additions"], work["deletions"], work["files_changed"]) == (2, 1, 2)
+    assert str(work["authored_at"]) == "2026-10-02 07:00:00"
+    assert "Co-authored-by: Claude <noreply@anthropic.com>" in work["message"]
+    assert work["on_default_branch"] is True
+    merge = rows["Merge branch 'feature/PAY-7-retries'"]
+    assert len(merge["parents"]) == 2 and merge["additions"] == 0
+    assert rows["PAY-8: unmerged work"]["on_default_branch"] is False
+    assert work["event_id"] == f"acme-api:{work['sha']}"
+
+
+def test_fingerprint_moves_only_when_a_ref_moves(repo, tmp_path):
+    yml = tmp_path / "repos.yml"
+    yml.write_text(f"repos:\n  - path: {repo}\n    name: api\n    default_branch: main\n")
+    (repository,) = read_repos_yml(yml)
+    before = repository.fingerprint()
+    assert repository.fingerprint() == before
+    (repo / "d.py").write_text("y\n")
+    git(repo, "add", "."), git(repo, "commit", "-qm", "more")
+    assert repository.fingerprint() != before
+
+
+def test_bare_clones_are_read_too(repo, tmp_path):
+    bare = tmp_path / "mirror" / "acme-api.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
+    yml = tmp_path / "repos.yml"
+    yml.write_text(f"repos:\n  - path: {bare}\n")
+    (repository,) = read_repos_yml(yml)
+    assert repository.name == "acme-api"
+    assert len(read_commits(repository)) == 4
+
+
+def test_a_missing_repository_path_is_an_error_naming_it(tmp_path):
+    yml = tmp_path / "repos.yml"
+    yml.write_text("repos:\n  - path: /nowhere/acme-gone.git\n")
+    with pytest.raises(RepositoryError, match="/nowhere/acme-gone.git"):
+        read_repos_yml(yml)
