@@ -27,7 +27,7 @@ test: install browser lint  ## lint, then the whole test suite (includes an end-
 	$(BIN)/python -m pytest
 
 lint: install  ## ruff over the Python code
-	$(BIN)/ruff check pipelines tests bench
+	$(BIN)/ruff check pipelines tests
 
 dev: install  ## the Dagster UI on http://127.0.0.1:3000 for the code location in workspace.yaml
 	mkdir -p data/dagster_home

@@ -86,3 +86,19 @@ def test_running_twice_on_the_same_landing_changes_no_row_count(pipeline_run):
     assert sorted(p.relative_to(workspace.lake) for p in workspace.lake.rglob("*.parquet")) == \
         lake_files
     assert "0 new file(s)" in again.stderr
+
+
+def test_spend_per_tool_matches_truth(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    rows = workspace.query("select tool, sum(cost_usd) from marts.fct_agent_calls group by 1")
+    assert {tool: cents(v) for tool, v in rows} == {
+        tool: cents(v) for tool, v in truth["spend_by_tool_usd"].items()}
+
+
+def test_spend_as_share_of_payroll_matches_truth(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    payroll = workspace.query("select sum(annual_cost_usd) / 12 from marts.dim_people")[0][0]
+    rows = workspace.query("select strftime(day, '%Y-%m'), sum(cost_usd) "
+                           "from marts.fct_spend_daily group by 1")
+    assert {m: round(float(spend) / float(payroll), 6) for m, spend in rows} == {
+        m: round(share, 6) for m, share in truth["spend_pct_of_payroll_by_month"].items()}

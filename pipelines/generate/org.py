@@ -302,9 +302,13 @@ class OrgGenerator:
                               tokens["output_tokens"])
             month = today.strftime("%Y-%m")
             email = person.email if person else contractor
+            waste = (f"{team or 'unknown'}|{month}"
+                     if price.tier == "frontier" and task_class in ("trivial", "non_work")
+                     else "none")
             self.totals.add(cost, team=team or "unknown", tier=price.tier,
                             model=f"{provider}/{model}", person=email, day=today.isoformat(),
-                            person_month=f"{email}|{month}", task_class=task_class)
+                            person_month=f"{email}|{month}", task_class=task_class,
+                            tool=record["tool"], month=month, frontier_waste=waste)
             lines.append(json.dumps(record, ensure_ascii=False))
         if person:
             self.sessions.append(Session(session_id, person, repo, branch, feature, moment))
@@ -485,6 +489,7 @@ class OrgGenerator:
     # ---- truth ---------------------------------------------------------------------
     def truth(self, won_total: Decimal) -> dict:
         people = {p.email: p for p in self.people}
+        payroll = sum((Decimal(p.annual_cost_usd) for p in self.people), Decimal(0)) / 12
         salary_share = {}
         for key, spend in sorted(self.totals.by["person_month"].items()):
             email, month = key.split("|")
@@ -503,6 +508,16 @@ class OrgGenerator:
             "spend_by_person_usd": self.totals.rounded("person"),
             "spend_by_day_usd": self.totals.rounded("day"),
             "spend_by_task_class_usd": self.totals.rounded("task_class"),
+            "spend_by_tool_usd": self.totals.rounded("tool"),
+            "spend_by_month_usd": self.totals.rounded("month"),
+            # Q1: the org's token spend as a share of payroll, per month.
+            "spend_pct_of_payroll_by_month": {
+                month: float((spend / payroll).quantize(Decimal("1e-9")))
+                for month, spend in sorted(self.totals.by["month"].items())},
+            # Q2: frontier-model spend on trivial and non-work prompts, per team and month.
+            "frontier_waste_usd_by_team_month": {
+                key: value for key, value in self.totals.rounded("frontier_waste").items()
+                if key != "none"},
             "spend_pct_of_salary_by_person_month": salary_share,
             "people": len(self.people),
             "people_by_profile": {name: sum(1 for p in self.people if p.profile == name)
