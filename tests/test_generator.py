@@ -57,3 +57,13 @@ def test_truth_json_is_written_beside_the_landing_formats(tmp_path):
     assert truth["generator"] == {"start": "2026-10-01", "days": 3, "engineers": 6}
     for folder in ("agent_calls/canonical", "crm/canonical", "git", "reference"):
         assert (tmp_path / "org" / folder).is_dir()
+
+
+def test_truth_conserves_spend_and_revenue(tmp_path):
+    truth = generate_org(tmp_path / "org", date(2026, 10, 1), 20, 24, seed=9)
+    unattributed = sum(truth["unattributed_spend_usd_by_reason"].values())
+    assert abs(truth["attributed_spend_usd"] + unattributed - truth["total_spend_usd"]) < 1e-4
+    not_credited = sum(truth["not_credited_revenue_usd_by_reason"].values())
+    assert abs(truth["credited_revenue_usd"] + not_credited - truth["won_revenue_usd"]) < 1e-4
+    assert abs(sum(f["agent_cost_usd"] for f in truth["features"].values())
+               - truth["attributed_spend_usd"]) < 1e-4

@@ -54,9 +54,11 @@ def test_commits_carry_numstat_parents_utc_times_and_default_branch_reachability
     assert (work["additions"], work["deletions"], work["files_changed"]) == (2, 1, 2)
     assert str(work["authored_at"]) == "2026-10-02 07:00:00"
     assert "Co-authored-by: Claude <noreply@anthropic.com>" in work["message"]
-    assert work["on_default_branch"] is True
+    # Merged, but committed on the branch: only the merge is on the first-parent history.
+    assert work["on_default_branch"] is False
     merge = rows["Merge branch 'feature/PAY-7-retries'"]
     assert len(merge["parents"]) == 2 and merge["additions"] == 0
+    assert merge["on_default_branch"] is True and rows["initial"]["on_default_branch"] is True
     assert rows["PAY-8: unmerged work"]["on_default_branch"] is False
     assert work["event_id"] == f"acme-api:{work['sha']}"
 

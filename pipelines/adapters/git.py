@@ -92,8 +92,15 @@ def _stream_log(repository: Repository) -> Iterator[str]:
 
 
 def read_commits(repository: Repository) -> pa.Table:
-    """Every commit reachable from any ref, as canonical commit rows (+ source_line)."""
-    on_default = set(repository.git("rev-list", repository.default_branch).split())
+    """Every commit reachable from any ref, as canonical commit rows (+ source_line).
+
+    on_default_branch means on the default branch's first-parent history: the commits that
+    landed there (merge, squash and direct commits). A merged branch's own commits are
+    reachable but were not committed there; this is what makes "a feature ships at the
+    first commit on the default branch that references its key" the day it was merged.
+    """
+    on_default = set(repository.git("rev-list", "--first-parent",
+                                    repository.default_branch).split())
     rows: dict[str, list] = {f.name: [] for f in COMMIT_FIELDS}
     rows["source_line"] = []
     for number, record in enumerate(_stream_log(repository), start=1):

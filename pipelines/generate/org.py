@@ -20,7 +20,10 @@ from pathlib import Path
 
 from pipelines.generate.catalog import Price, load_prices
 from pipelines.generate.prompts import prompt_for
-from pipelines.settings import SHIPPED_PRICE_CATALOG
+from pipelines.generate.truth import CommitRecord, TruthBook, load_routing_targets
+from pipelines.settings import DBT_PROJECT_DIR, SHIPPED_PRICE_CATALOG
+
+ROUTING_TARGETS = DBT_PROJECT_DIR / "seeds" / "routing_targets.csv"
 
 TEAMS = {
     # team: (feature key prefix, repo, per-person monthly budget in USD)
@@ -138,6 +141,9 @@ class OrgGenerator:
         self.rng = random.Random(seed)
         self.tag_all = tag_all
         self.prices: dict[tuple[str, str], Price] = load_prices(SHIPPED_PRICE_CATALOG)
+        self.book = TruthBook(self.prices, load_routing_targets(ROUTING_TARGETS), {})
+        self.deal_weights: dict[str, dict[str, Decimal]] = {}
+        self.budget_limits: list[tuple[str, str, Decimal]] = []
         self.people: list[Person] = []
         self.features: list[Feature] = []
         self.sessions: list[Session] = []
@@ -168,6 +174,7 @@ class OrgGenerator:
                 profile=rng.choices(profile_names, weights)[0],
                 gateway_id=f"gw-{hashlib.sha1(email.encode()).hexdigest()[:8]}",
             ))
+        self.book.known_people.update({p.email: p.team for p in self.people})
 
     def make_features(self) -> None:
         rng = self.rng
@@ -259,6 +266,8 @@ class OrgGenerator:
             feature = rng.choice(active) if active else None
         repo = TEAMS[team][1] if team else "acme-platform"
         branch = f"feature/{feature.key}-{feature.name.split()[0].lower()}" if feature else "main"
+        if feature and rng.random() < 0.2:
+            branch = f"wip/{person.name.split()[0].lower()}"  # no key: commits must link it
         moment = datetime(today.year, today.month, today.day, rng.randint(7, 19),
                           rng.randint(0, 59), rng.randint(0, 59), tzinfo=UTC)
         tier = rng.choices(["frontier", "mid", "open"], mix)[0]
@@ -305,6 +314,10 @@ class OrgGenerator:
             waste = (f"{team or 'unknown'}|{month}"
                      if price.tier == "frontier" and task_class in ("trivial", "non_work")
                      else "none")
+            self.book.add_call(occurred_at=moment, person_email=email, provider=provider,
+                               model=model, task_class=task_class, tokens=tokens, cost=cost,
+                               session_id=session_id, repo=repo, branch=branch,
+                               tagged_feature=tags.get("feature"))
             self.totals.add(cost, team=team or "unknown", tier=price.tier,
                             model=f"{provider}/{model}", person=email, day=today.isoformat(),
                             person_month=f"{email}|{month}", task_class=task_class,
@@ -393,8 +406,11 @@ class OrgGenerator:
         for n, (when, kind, info) in enumerate(events):
             if kind == "chore":
                 person = info["person"]
+                content = lines("c")
                 main = commit("refs/heads/main", (person.name, person.email), when,
-                              "chore: tidy dependencies\n", [main], {f"chores/c{n}.py": lines("c")})
+                              "chore: tidy dependencies\n", [main], {f"chores/c{n}.py": content})
+                self.book.add_commit(CommitRecord(path.stem, person.email, when,
+                                                  content.count("\n"), None, []))
             elif kind == "feature_commit":
                 feature, person = info["feature"], info["person"]
                 ref = f"refs/heads/feature/{feature.key}"
@@ -404,53 +420,77 @@ class OrgGenerator:
                     message += f"\n{info['body']}\n"
                 if info["trailers"]:
                     message += "\n" + "\n".join(info["trailers"]) + "\n"
+                content = lines("f")
                 branch_tips[feature.key] = commit(
                     ref, (person.name, person.email), when, message, [parent],
-                    {f"src/{feature.key.lower()}/part_{n}.py": lines("f")})
+                    {f"src/{feature.key.lower()}/part_{n}.py": content})
+                linked = [t.split(": ", 1)[1] for t in info["trailers"]
+                          if t.startswith("Agent-Session: ")]
+                self.book.add_commit(CommitRecord(path.stem, person.email, when,
+                                                  content.count("\n"), feature.key, linked))
             elif kind == "merge" and info["feature"].key in branch_tips:
                 feature = info["feature"]
                 main = commit("refs/heads/main", ("Merge Bot", "merge-bot@acme.example"), when,
                               f"Merge branch 'feature/{feature.key}'\n",
                               [main, branch_tips[feature.key]], {})
+                self.book.add_ship(feature.key, when)
         subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(stream),
                        check=True)
 
     # ---- CRM -----------------------------------------------------------------------
-    def make_deals(self) -> tuple[list[dict], Decimal]:
+    def make_deals(self) -> list[dict]:
+        """Deal event timelines; returns each deal's final state (what a replay must give)."""
         rng = self.rng
-        events, won_total = [], Decimal(0)
+        events, finals = [], []
+        feature_keys = [f.key for f in self.features]
         for n in range(max(8, self.engineers // 2)):
             deal_id = f"D-{n + 1:04d}"
             account = rng.choice(ACCOUNTS)
-            amount = Decimal(rng.randrange(10, 250) * 1000)
-            cited = rng.sample([f.key for f in self.features], k=rng.randint(0, 3))
+            state = dict(deal_id=deal_id, account=account, deal_name=f"{account} expansion",
+                         amount_usd=float(rng.randrange(10, 250) * 1000),
+                         features=rng.sample(feature_keys, k=rng.randint(0, 3)),
+                         owner_email=f"ae{n % 4 + 1}@acme.example")
             created = datetime.combine(self.start - timedelta(days=rng.randint(5, 60)),
                                        datetime.min.time(), UTC) + timedelta(hours=10)
             close_day = self.start + timedelta(days=rng.randrange(self.days))
-            outcome = rng.choices(["won", "lost", "open"], [0.5, 0.25, 0.25])[0]
-            common = dict(deal_id=deal_id, account=account, deal_name=f"{account} expansion",
-                          amount_usd=float(amount), close_date=close_day.isoformat(),
-                          features=cited, owner_email=f"ae{n % 4 + 1}@acme.example")
-            timeline = [("created", "prospecting", created),
-                        ("stage_changed", "negotiation", created + timedelta(days=3))]
             close_at = datetime.combine(close_day, datetime.min.time(), UTC) + timedelta(hours=15)
-            if outcome == "won":
-                timeline.append(("closed_won", "closed_won", close_at))
-                won_total += amount
-            elif outcome == "lost":
-                timeline.append(("closed_lost", "closed_lost", close_at))
-            for seq, (event_type, stage, when) in enumerate(timeline, start=1):
+            timeline = [("created", "prospecting", created, {}),
+                        ("stage_changed", "negotiation", created + timedelta(days=3), {})]
+            if rng.random() < 0.15:
+                timeline.append(("amount_changed", "negotiation", created + timedelta(days=4),
+                                 {"amount_usd": state["amount_usd"] * 1.2}))
+            outcome = rng.choices(["won", "lost", "open"], [0.5, 0.25, 0.25])[0]
+            if outcome in ("won", "lost"):
+                timeline.append((f"closed_{outcome}", f"closed_{outcome}", close_at, {}))
+            if outcome == "won" and rng.random() < 0.2:
+                # Re-opened after the win: the latest event decides (won again, or open).
+                timeline.append(("reopened", "negotiation", close_at + timedelta(days=2), {}))
+                if rng.random() < 0.5:
+                    again = close_at + timedelta(days=5)
+                    timeline.append(("closed_won", "closed_won", again,
+                                     {"close_date": again.date().isoformat()}))
+            state["close_date"] = close_day.isoformat()
+            for seq, (event_type, stage, when, changes) in enumerate(timeline, start=1):
+                state.update(changes)
                 events.append({"event_id": f"{deal_id}-{seq}", "occurred_at": _iso(when),
                                "sequence": seq, "event_type": event_type, "stage": stage,
-                               **common})
+                               **state})
+            finals.append({"deal_id": deal_id, "won": timeline[-1][0] == "closed_won",
+                           "amount_usd": state["amount_usd"],
+                           "close_date": date.fromisoformat(state["close_date"]),
+                           "features": state["features"]})
+            if len(state["features"]) >= 2 and rng.random() < 0.5:
+                self.deal_weights[deal_id] = {key: Decimal(rng.randint(1, 5))
+                                              for key in state["features"]}
         folder = self.out / "crm" / "canonical"
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / "deal_events.jsonl").open("w") as handle:
             handle.writelines(json.dumps(e) + "\n" for e in events)
-        return events, won_total
+        return finals
 
     # ---- reference -----------------------------------------------------------------
-    def write_reference(self, deal_events: list[dict]) -> None:
+    def write_reference(self) -> None:
+        rng = self.rng
         folder = self.out / "reference"
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / "people.csv").open("w", newline="") as handle:
@@ -458,16 +498,19 @@ class OrgGenerator:
             writer.writerow(["email", "name", "team", "annual_cost_usd", "aliases"])
             for p in self.people:
                 writer.writerow([p.email, p.name, p.team, p.annual_cost_usd, ";".join(p.aliases)])
+        self.budget_limits = [("org", ORG_NAME, Decimal(1500 * len(self.people)))]
+        for team, (_, _, per_person) in TEAMS.items():
+            members = sum(1 for p in self.people if p.team == team)
+            self.budget_limits.append(("team", team, Decimal(per_person * members)))
+        for p in self.people:
+            if p.profile == "heavy":  # individual limits, some below what heavy users spend
+                self.budget_limits.append(("user", p.email, Decimal(rng.choice([600, 1200,
+                                                                                 2500]))))
         with (folder / "budgets.csv").open("w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["scope", "scope_id", "monthly_limit_usd"])
-            writer.writerow(["org", ORG_NAME, 1500 * len(self.people)])
-            for team, (_, _, per_person) in TEAMS.items():
-                members = sum(1 for p in self.people if p.team == team)
-                writer.writerow(["team", team, per_person * members])
-            for p in self.people:
-                if p.profile == "heavy":
-                    writer.writerow(["user", p.email, 2500])
+            writer.writerows([scope, scope_id, int(limit)]
+                             for scope, scope_id, limit in self.budget_limits)
         with (folder / "features.csv").open("w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["feature_key", "name", "product_area"])
@@ -476,18 +519,11 @@ class OrgGenerator:
         with (folder / "deal_features.csv").open("w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["deal_id", "feature_key", "weight"])
-            seen = set()
-            for event in deal_events:
-                if event["deal_id"] in seen or len(event["features"]) < 2:
-                    continue
-                seen.add(event["deal_id"])
-                if self.rng.random() < 0.5:
-                    weights = [self.rng.randint(1, 5) for _ in event["features"]]
-                    for key, weight in zip(event["features"], weights, strict=True):
-                        writer.writerow([event["deal_id"], key, weight])
+            for deal_id, weights in self.deal_weights.items():
+                writer.writerows([deal_id, key, int(w)] for key, w in weights.items())
 
     # ---- truth ---------------------------------------------------------------------
-    def truth(self, won_total: Decimal) -> dict:
+    def truth(self, deals: list[dict]) -> dict:
         people = {p.email: p for p in self.people}
         payroll = sum((Decimal(p.annual_cost_usd) for p in self.people), Decimal(0)) / 12
         salary_share = {}
@@ -523,7 +559,7 @@ class OrgGenerator:
             "people_by_profile": {name: sum(1 for p in self.people if p.profile == name)
                                   for name in PROFILES},
             "features": len(self.features),
-            "won_revenue_usd": float(won_total),
+            **self.book.answers(deals, self.deal_weights, self.budget_limits),
         }
 
     def run(self) -> dict:
@@ -531,14 +567,14 @@ class OrgGenerator:
         self.make_features()
         self.make_calls()
         self.make_repos()
-        deal_events, won_total = self.make_deals()
-        self.write_reference(deal_events)
-        truth = self.truth(won_total)
+        deals = self.make_deals()
+        self.write_reference()
+        truth = self.truth(deals)
         (self.out / "truth.json").write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n")
         return truth
 
 
-def generate_org(out: Path, start: date = date(2026, 10, 1), days: int = 31,
+def generate_org(out: Path, start: date = date(2026, 10, 1), days: int = 45,
                  engineers: int = 40, seed: int = 7, tag_all: bool = False) -> dict:
     """Write a synthetic org in every supported landing format under ``out``; return truth."""
     out.mkdir(parents=True, exist_ok=True)
