@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", required=True, metavar="DIR", help="an empty folder")
     generate.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 1),
                           metavar="DATE", help="first day (default 2026-10-01)")
-    generate.add_argument("--days", type=int, default=31, help="days of activity (default 31)")
+    generate.add_argument("--days", type=int, default=45,
+                          help="days of activity (default 45: one full month and half the next)")
     generate.add_argument("--engineers", type=int, default=40, help="people (default 40)")
     generate.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     generate.add_argument("--tag-all", action="store_true",
