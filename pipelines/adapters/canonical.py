@@ -8,7 +8,10 @@ Every line is parsed once: all the keys the contract reads are extracted in one
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -170,8 +173,12 @@ def build_query(stream: str) -> str:
     """
 
 
-def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table, pa.Table]:
-    """(valid canonical rows with source_line, rejected lines with source_line/raw/reason)."""
+def check_batches(stream: str, batches: Iterable[pa.Table]) -> tuple[pa.Table | None,
+                                                                     pa.Table | None]:
+    """Check tables of (source_line, raw canonical JSON) against the contract.
+
+    Returns (valid canonical rows with source_line, rejected rows with source_line/raw/reason).
+    """
     query = build_query(stream)
     names = [f.name for f in STREAM_FIELDS[stream]]
     valid, rejected = [], []
@@ -179,8 +186,8 @@ def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table, pa.Table]:
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")
-        for lines in numbered_lines(path):
-            con.register("lines", lines)
+        for lines in batches:
+            con.register("lines", lines.select(["source_line", "raw"]))
             con.execute(f"create or replace temp table checked as {query}")
             valid.append(con.sql(
                 f"select {', '.join(names)}, source_line from checked where reason is null"
@@ -192,6 +199,70 @@ def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table, pa.Table]:
     finally:
         con.close()
     return _concat(valid), _concat(rejected)
+
+
+def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    """tokenroi's own JSONL: each line is already a canonical record."""
+    return check_batches(stream, numbered_lines(path))
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One record an adapter read: its canonical form, or the reason it has none."""
+
+    source_line: int  # line in the file, or the record's ordinal in a JSON document
+    original: str  # the source's own text, kept in the quarantine
+    canonical: dict | None = None
+    reason: str | None = None
+
+
+def check_records(stream: str, records: Iterable[SourceRecord]) -> tuple[pa.Table | None,
+                                                                        pa.Table | None]:
+    """Contract-check adapter output; rejected rows keep the source's original text."""
+    lines, originals, refused = [], {}, []
+    for record in records:
+        if record.canonical is None:
+            refused.append(record)
+        else:
+            lines.append((record.source_line, json.dumps(record.canonical, default=str)))
+            originals[record.source_line] = record.original
+    batches = []
+    for start in range(0, len(lines), 500_000):
+        chunk = lines[start:start + 500_000]
+        batches.append(pa.table({"source_line": pa.array([n for n, _ in chunk], pa.int64()),
+                                 "raw": pa.array([r for _, r in chunk], pa.large_string())}))
+    valid, rejected = check_batches(stream, batches)
+    rows = [] if rejected is None else [
+        (r["source_line"], originals[r["source_line"]], r["reason"])
+        for r in rejected.to_pylist()]
+    rows += [(r.source_line, r.original, r.reason or "unreadable record") for r in refused]
+    if not rows:
+        return valid, None
+    rows.sort()
+    return valid, pa.table({"source_line": pa.array([n for n, _, _ in rows], pa.int64()),
+                            "raw": pa.array([o for _, o, _ in rows], pa.large_string()),
+                            "reason": pa.array([r for _, _, r in rows], pa.string())})
+
+
+def json_documents(path: Path) -> Iterator[SourceRecord]:
+    """A file holding one JSON document, or JSON lines (what OTLP file exporters write).
+
+    Yields one SourceRecord per document with the parsed object in ``canonical``; a line
+    that does not parse comes back with a reason.
+    """
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        yield SourceRecord(1, "", json.loads(text))
+        return
+    except json.JSONDecodeError:
+        pass
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield SourceRecord(number, line, json.loads(line))
+        except json.JSONDecodeError as error:
+            yield SourceRecord(number, line, reason=f"malformed JSON ({error.msg})")
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table | None:

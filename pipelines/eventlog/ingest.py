@@ -16,7 +16,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from pipelines.adapters.canonical import read_canonical_jsonl
+from pipelines.adapters.claude_code import read_claude_code
 from pipelines.adapters.git import Repository, RepositoryError, read_commits, read_repos_yml
+from pipelines.adapters.litellm import read_litellm
+from pipelines.adapters.otlp import read_otlp
+from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
 from pipelines.eventlog.store import EventLog, ManifestEntry, file_sha256, utc_now, with_lineage
 
 # Reference files: name -> the columns the file must have (values are kept as text and typed
@@ -35,7 +39,17 @@ _REFERENCE_LINEAGE = [("source_file", pa.string()), ("source_file_sha256", pa.st
                       ("batch_id", pa.string())]
 OPTIONAL_REFERENCES = {"model_prices", "deal_features"}
 
-AGENT_CALL_FORMATS = {"canonical": "*.jsonl"}
+# format folder -> (file pattern, reader(path, folder) -> (valid rows, rejected records))
+AGENT_CALL_FORMATS: dict[str, tuple[tuple[str, ...], Callable]] = {
+    "canonical": (("*.jsonl",), lambda p, _: read_canonical_jsonl("agent_calls", p)),
+    # claude_code/<person>/<project>/<session>.jsonl: the first folder names the person
+    "claude_code": (("*.jsonl",), lambda p, folder: read_claude_code(
+        p, p.relative_to(folder).parts[0])),
+    "otlp": (("*.json", "*.jsonl"), lambda p, _: read_otlp(p)),
+    "litellm": (("*.csv", "*.json", "*.jsonl"), lambda p, _: read_litellm(p)),
+    "openai_usage": (("*.json", "*.jsonl"), lambda p, _: read_openai_usage(p)),
+    "anthropic_usage": (("*.json", "*.jsonl"), lambda p, _: read_anthropic_usage(p)),
+}
 KNOWN_TOP_FOLDERS = {"agent_calls", "git", "crm", "reference"}
 
 
@@ -75,9 +89,9 @@ class LandingUnit:
     read: Callable[[], tuple[pa.Table | None, pa.Table | None]]  # (valid rows, rejected)
 
 
-def _file_unit(landing: Path, path: Path, stream: str) -> LandingUnit:
+def _file_unit(landing: Path, path: Path, read: Callable[[Path], tuple]) -> LandingUnit:
     return LandingUnit(str(path.relative_to(landing)), lambda: file_sha256(path),
-                       lambda: read_canonical_jsonl(stream, path))
+                       lambda: read(path))
 
 
 def _repository_unit(landing: Path, repos_yml: Path, repository: Repository) -> LandingUnit:
@@ -95,11 +109,17 @@ def _stream_units(landing: Path, stream: str) -> Iterator[LandingUnit]:
                     raise LandingError(
                         f"unknown agent-call format folder {folder}: expected one of "
                         f"{', '.join(sorted(AGENT_CALL_FORMATS))}")
-                for path in sorted(folder.rglob(AGENT_CALL_FORMATS[folder.name])):
-                    yield _file_unit(landing, path, "agent_calls")
+                patterns, reader = AGENT_CALL_FORMATS[folder.name]
+                paths = sorted({p for pattern in patterns for p in folder.rglob(pattern)})
+                for path in paths:
+                    if folder.name == "claude_code" and path.parent == folder:
+                        raise LandingError(f"{path}: Claude Code transcripts go under "
+                                           f"claude_code/<person>/ (email or alias)")
+                    yield _file_unit(landing, path,
+                                     lambda p, f=folder, r=reader: r(p, f))
     elif stream == "commits":
         for path in sorted((landing / "git").glob("*.jsonl")):
-            yield _file_unit(landing, path, "commits")
+            yield _file_unit(landing, path, lambda p: read_canonical_jsonl("commits", p))
         repos_yml = landing / "git" / "repos.yml"
         if repos_yml.exists():
             try:
@@ -110,7 +130,7 @@ def _stream_units(landing: Path, stream: str) -> Iterator[LandingUnit]:
                 yield _repository_unit(landing, repos_yml, repository)
     elif stream == "deal_events":
         for path in sorted((landing / "crm" / "canonical").glob("*.jsonl")):
-            yield _file_unit(landing, path, "deal_events")
+            yield _file_unit(landing, path, lambda p: read_canonical_jsonl("deal_events", p))
 
 
 def check_landing(landing: Path) -> None:

@@ -1,0 +1,113 @@
+"""Provider usage exports (what was billed) → canonical usage buckets.
+
+- OpenAI ``/v1/organization/usage/completions`` pages: ``input_tokens`` includes
+  ``input_cached_tokens`` (OpenAI usage API reference), so uncached input is the difference;
+  ``num_model_requests`` is the bucket's request count; group-by fields may be null.
+- Anthropic ``/v1/organizations/usage_report/messages`` pages: token buckets are already
+  disjoint (``uncached_input_tokens``, ``cache_read_input_tokens``,
+  ``cache_creation.ephemeral_5m_input_tokens`` / ``ephemeral_1h_input_tokens``,
+  ``output_tokens``); the report has no request count, so a bucket counts 0 calls.
+
+A bucket's event id is its time window and group-by values, so a re-exported page
+collapses onto the same events. The api key (else workspace / project / user) is the
+bucket's identity, mapped to a person through people.csv aliases.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipelines.adapters.canonical import SourceRecord, check_records, json_documents
+from pipelines.adapters.fields import BadValue, seconds_to_iso, whole_number
+
+OPENAI_SOURCE = "openai_usage"
+ANTHROPIC_SOURCE = "anthropic_usage"
+
+
+def _buckets(path: Path) -> Iterator[SourceRecord | tuple[dict, dict]]:
+    """Each (bucket, result) of every page in the file; unreadable pages as records."""
+    for document in json_documents(path):
+        if document.canonical is None:
+            yield document
+            continue
+        pages = document.canonical if isinstance(document.canonical, list) else [
+            document.canonical]
+        for page in pages:
+            for bucket in (page.get("data") or []) if isinstance(page, dict) else []:
+                for result in bucket.get("results") or []:
+                    yield bucket, result
+
+
+def _openai(bucket: dict, result: dict) -> dict:
+    total_input = whole_number(result.get("input_tokens"), "input_tokens")
+    cached = whole_number(result.get("input_cached_tokens"), "input_cached_tokens")
+    group = [bucket.get("start_time"), bucket.get("end_time"), result.get("project_id"),
+             result.get("user_id"), result.get("api_key_id"), result.get("model"),
+             result.get("batch"), result.get("service_tier")]
+    return {
+        "event_id": f"{OPENAI_SOURCE}:" + "|".join("" if g is None else str(g) for g in group),
+        "occurred_at": seconds_to_iso(bucket.get("start_time"), "start_time"),
+        "source": OPENAI_SOURCE,
+        "user_key": result.get("api_key_id") or result.get("user_id") or result.get(
+            "project_id") or "openai-organization",
+        "provider": "openai",
+        "model": result.get("model"),
+        "input_tokens": total_input - cached,
+        "cache_read_tokens": cached,
+        "output_tokens": result.get("output_tokens"),
+        "request_count": result.get("num_model_requests"),
+    }
+
+
+def _anthropic(bucket: dict, result: dict) -> dict:
+    writes = result.get("cache_creation") or {}
+    if not isinstance(writes, dict):
+        raise BadValue("cache_creation is not an object")
+    group = [bucket.get("starting_at"), bucket.get("ending_at"), result.get("api_key_id"),
+             result.get("workspace_id"), result.get("model"), result.get("service_tier"),
+             result.get("context_window")]
+    return {
+        "event_id": f"{ANTHROPIC_SOURCE}:" + "|".join("" if g is None else str(g)
+                                                      for g in group),
+        "occurred_at": bucket.get("starting_at"),
+        "source": ANTHROPIC_SOURCE,
+        "user_key": result.get("api_key_id") or result.get("workspace_id")
+        or "anthropic-organization",
+        "provider": "anthropic",
+        "model": result.get("model"),
+        "input_tokens": result.get("uncached_input_tokens"),
+        "cache_read_tokens": result.get("cache_read_input_tokens"),
+        "cache_write_tokens": writes.get("ephemeral_5m_input_tokens"),
+        "cache_write_1h_tokens": writes.get("ephemeral_1h_input_tokens"),
+        "output_tokens": result.get("output_tokens"),
+        "request_count": 0,
+    }
+
+
+def _read(path: Path, to_canonical: Callable[[dict, dict], dict]) -> tuple[pa.Table | None,
+                                                                            pa.Table | None]:
+    records: list[SourceRecord] = []
+    for ordinal, item in enumerate(_buckets(path), start=1):
+        if isinstance(item, SourceRecord):
+            records.append(item)
+            continue
+        bucket, result = item
+        original = json.dumps({"bucket": {k: v for k, v in bucket.items() if k != "results"},
+                               "result": result})
+        try:
+            records.append(SourceRecord(ordinal, original, to_canonical(bucket, result)))
+        except (BadValue, AttributeError) as error:
+            records.append(SourceRecord(ordinal, original, reason=str(error)))
+    return check_records("agent_calls", records)
+
+
+def read_openai_usage(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    return _read(path, _openai)
+
+
+def read_anthropic_usage(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    return _read(path, _anthropic)
