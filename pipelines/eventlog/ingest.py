@@ -6,6 +6,7 @@ log, its bad records go to the quarantine, and only then is it recorded in the m
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import pyarrow.csv as pcsv
 
 from pipelines.adapters.canonical import read_canonical_jsonl
 from pipelines.adapters.claude_code import read_claude_code
+from pipelines.adapters.crm import read_hubspot, read_salesforce
 from pipelines.adapters.git import Repository, RepositoryError, read_commits, read_repos_yml
 from pipelines.adapters.litellm import read_litellm
 from pipelines.adapters.otlp import read_otlp
@@ -50,6 +52,7 @@ AGENT_CALL_FORMATS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "openai_usage": (("*.json", "*.jsonl"), lambda p, _: read_openai_usage(p)),
     "anthropic_usage": (("*.json", "*.jsonl"), lambda p, _: read_anthropic_usage(p)),
 }
+CRM_FORMATS = {"canonical", "salesforce", "hubspot"}
 KNOWN_TOP_FOLDERS = {"agent_calls", "git", "crm", "reference"}
 
 
@@ -129,8 +132,26 @@ def _stream_units(landing: Path, stream: str) -> Iterator[LandingUnit]:
             for repository in repositories:
                 yield _repository_unit(landing, repos_yml, repository)
     elif stream == "deal_events":
-        for path in sorted((landing / "crm" / "canonical").glob("*.jsonl")):
+        crm = landing / "crm"
+        if crm.is_dir():
+            for folder in sorted(p for p in crm.iterdir() if p.is_dir()):
+                if folder.name not in CRM_FORMATS:
+                    raise LandingError(f"unknown CRM format folder {folder}: expected one of "
+                                       f"{', '.join(sorted(CRM_FORMATS))}")
+        for path in sorted((crm / "canonical").glob("*.jsonl")):
             yield _file_unit(landing, path, lambda p: read_canonical_jsonl("deal_events", p))
+        salesforce = crm / "salesforce"
+        if (salesforce / "Opportunity.csv").exists():
+            files = [salesforce / "Opportunity.csv", salesforce / "OpportunityHistory.csv"]
+            yield LandingUnit(
+                str(salesforce.relative_to(landing)),
+                lambda: hashlib.sha256("".join(file_sha256(f) for f in files
+                                               if f.exists()).encode()).hexdigest(),
+                lambda: read_salesforce(salesforce))
+        elif salesforce.is_dir():
+            raise LandingError(f"{salesforce} has no Opportunity.csv")
+        for path in sorted((crm / "hubspot").glob("*.json")):
+            yield _file_unit(landing, path, read_hubspot)
 
 
 def check_landing(landing: Path) -> None:
