@@ -62,6 +62,7 @@ final as (
         priced.event_id,
         priced.occurred_at,
         priced.source,
+        priced.is_usage_export,
         priced.known_person_email is not null as is_known_person,
         -- Unmatched identities are kept (and counted as unknown), never dropped.
         coalesce(priced.known_person_email, priced.person_email, priced.user_key)
@@ -82,6 +83,8 @@ final as (
         priced.request_count,
         priced.reported_cost_usd,
         priced.catalog_cost_usd,
+        {{ normalize_model_name('priced.provider', 'coalesce(priced.catalog_model, priced.model)') }}
+            as model_key,
         -- A source's own cost wins; a model without a price is flagged, never costed at $0.
         coalesce(priced.reported_cost_usd, priced.catalog_cost_usd) as cost_usd,
         case

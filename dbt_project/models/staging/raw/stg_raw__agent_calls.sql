@@ -22,6 +22,8 @@ final as (
         event_id,
         cast(occurred_at as timestamp) as occurred_at,
         source,
+        -- Provider usage exports are the bill (aggregated buckets), not per-call logs.
+        source in ('openai_usage', 'anthropic_usage') as is_usage_export,
         nullif(trim(user_key), '') as user_key,
         lower(nullif(trim(person_email), '')) as person_email,
         nullif(trim(team), '') as team,
