@@ -41,20 +41,46 @@ def test_spend_breakdown_matches_truth_to_the_cent(pipeline_run, dimension, mart
         key: cents(v) for key, v in truth[truth_key].items()}
 
 
-def test_every_generated_call_lands_once_and_bad_lines_are_quarantined(pipeline_run):
+def test_every_generated_call_lands_once_and_bad_records_are_quarantined(pipeline_run):
     workspace, truth, _ = pipeline_run
     assert workspace.query("select count(*) from marts.fct_agent_calls")[0][0] == \
         truth["agent_calls"]
-    with_lineage = workspace.lake / "_quarantine" / "agent_calls"
     with duckdb.connect() as con:
         quarantined = con.execute(
-            "select source_file, source_line, reason from read_parquet(?) order by 2",
-            [str(with_lineage / "*.parquet")]).fetchall()
+            "select source_file, source_line, reason from read_parquet(?) order by 1, 2",
+            [str(workspace.lake / "_quarantine" / "agent_calls" / "*.parquet")]).fetchall()
     assert len(quarantined) == truth["quarantined_agent_calls"]
-    assert {reason for _, _, reason in quarantined} == {
+    by_format = {f.split("/")[1]: reason for f, _, reason in quarantined}
+    assert by_format["litellm"] == "input_tokens is negative"
+    assert by_format["claude_code"].startswith("malformed JSON")
+    assert {r for f, _, r in quarantined if "/canonical/" in f} == {
         "malformed JSON", "input_tokens is negative", "occurred_at is not a timestamp"}
-    assert all(f.startswith("agent_calls/canonical/") and line > 0
-               for f, line, _ in quarantined)
+    assert all(line > 0 for _, line, _ in quarantined)
+
+
+def test_every_landing_format_was_ingested(pipeline_run):
+    workspace, _, _ = pipeline_run
+    rows = dict(workspace.query("select source, count(*) from marts.fct_agent_calls "
+                                "where not is_unlogged group by 1"))
+    assert set(rows) == {"canonical", "claude_code", "otlp", "litellm"}
+    with duckdb.connect() as con:
+        exports = con.execute(
+            "select source, count(*) from read_parquet(?) group by 1",
+            [str(workspace.lake / "agent_calls" / "**" / "*.parquet")]).fetchall()
+    assert {"openai_usage", "anthropic_usage"} <= {source for source, _ in exports}
+
+
+def test_the_bill_is_matched_and_unlogged_spend_is_booked(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    rows = workspace.query("select provider, sum(billed_cost_usd), sum(logged_cost_usd), "
+                           "sum(unlogged_cost_usd) from marts.fct_bill_reconciliation group by 1")
+    assert {p: (cents(b), cents(lg), cents(u)) for p, b, lg, u in rows} == {
+        p: (cents(v["billed_usd"]), cents(v["logged_usd"]), cents(v["unlogged_usd"]))
+        for p, v in truth["bill_by_provider"].items()}
+    unlogged = workspace.query("select provider, sum(cost_usd) from marts.fct_agent_calls "
+                               "where is_unlogged group by 1")
+    assert {p: cents(v) for p, v in unlogged} == {
+        p: cents(v["unlogged_usd"]) for p, v in truth["bill_by_provider"].items()}
 
 
 def test_report_headline_is_the_warehouse_total(pipeline_run):

@@ -19,6 +19,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipelines.generate.catalog import Price, load_prices
+from pipelines.generate.formats import (
+    CHANNELS,
+    EXPORTED_PROVIDERS,
+    Call,
+    FormatWriter,
+    channel_view,
+)
 from pipelines.generate.prompts import prompt_for
 from pipelines.generate.truth import CommitRecord, TruthBook, load_routing_targets
 from pipelines.settings import DBT_PROJECT_DIR, SHIPPED_PRICE_CATALOG
@@ -79,10 +86,19 @@ class Person:
     annual_cost_usd: int
     profile: str
     gateway_id: str
+    channel: str = "canonical"  # how this person's calls are logged (formats.CHANNELS)
+    folder_by_alias: bool = False  # Claude Code transcripts filed under the gateway id
+
+    @property
+    def key_suffix(self) -> str:
+        return hashlib.sha1(self.email.encode()).hexdigest()[8:18]
+
+    def api_key(self, provider: str) -> str:
+        return f"apikey_{self.key_suffix}" if provider == "anthropic" else f"key_{self.key_suffix}"
 
     @property
     def aliases(self) -> list[str]:
-        return [self.name, self.gateway_id]
+        return [self.name, self.gateway_id, self.api_key("anthropic"), self.api_key("openai")]
 
 
 @dataclass
@@ -142,6 +158,8 @@ class OrgGenerator:
         self.tag_all = tag_all
         self.prices: dict[tuple[str, str], Price] = load_prices(SHIPPED_PRICE_CATALOG)
         self.book = TruthBook(self.prices, load_routing_targets(ROUTING_TARGETS), {})
+        self.writer = FormatWriter(out)
+        self.bill: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         self.deal_weights: dict[str, dict[str, Decimal]] = {}
         self.budget_limits: list[tuple[str, str, Decimal]] = []
         self.people: list[Person] = []
@@ -173,6 +191,10 @@ class OrgGenerator:
                 annual_cost_usd=rng.randrange(140, 321) * 1000,
                 profile=rng.choices(profile_names, weights)[0],
                 gateway_id=f"gw-{hashlib.sha1(email.encode()).hexdigest()[:8]}",
+                # every channel is used by someone, whatever the org's size
+                channel=(list(CHANNELS)[i] if i < len(CHANNELS)
+                         else rng.choices(list(CHANNELS), list(CHANNELS.values()))[0]),
+                folder_by_alias=rng.random() < 0.3,
             ))
         self.book.known_people.update({p.email: p.team for p in self.people})
 
@@ -241,6 +263,39 @@ class OrgGenerator:
                 lines.extend(self._bad_lines(today))
             with (folder / f"calls-{today.isoformat()}.jsonl").open("w") as handle:
                 handle.writelines(line + "\n" for line in lines)
+            self.quarantined_agent_calls += self.writer.flush_day(today, bad_rows=day == 1)
+        self.quarantined_agent_calls += self.writer.write_transcripts(truncate_one=True)
+        self.writer.write_exports()
+        self._book_unlogged_spend()
+
+    def _book_unlogged_spend(self) -> None:
+        """DESIGN.md "The bill": per (provider, model, day) the export's excess over the logs
+        is split over the export's api keys by billed cost; each key maps to its owner."""
+        owners = {p.api_key(provider): p for p in self.people for provider in EXPORTED_PROVIDERS}
+        exports = self.writer.exports
+        billed_by_bucket: dict[tuple, Decimal] = defaultdict(Decimal)
+        for key, cost in exports.billed.items():
+            billed_by_bucket[key[:3]] += cost
+            self.bill[key[1]]["billed"] += cost
+        for (_, provider, _), cost in exports.logged.items():
+            self.bill[provider]["logged"] += cost
+        for (day, provider, model, api_key), cost in sorted(exports.billed.items()):
+            bucket = (day, provider, model)
+            unlogged = billed_by_bucket[bucket] - exports.logged.get(bucket, Decimal(0))
+            if unlogged <= 0:
+                continue
+            share = unlogged * cost / billed_by_bucket[bucket]
+            self.bill[provider]["unlogged"] += share
+            owner = owners.get(api_key)
+            email = owner.email if owner else api_key
+            team = owner.team if owner else "unknown"
+            month = day.strftime("%Y-%m")
+            self.book.add_unlogged(day=day, person_email=email, team=owner and owner.team,
+                                   provider=provider, model=model, cost=share)
+            self.totals.add(share, team=team, tier=self.prices[(provider, model)].tier,
+                            model=f"{provider}/{model}", person=email, day=day.isoformat(),
+                            person_month=f"{email}|{month}", task_class="unknown",
+                            tool=f"{provider}_usage", month=month, frontier_waste="none")
 
     def _bad_lines(self, today: date) -> list[str]:
         """Records that break the contract; the pipeline must quarantine exactly these."""
@@ -257,6 +312,7 @@ class OrgGenerator:
 
     def _session_lines(self, person: Person | None, day: int, today: date, size: int,
                        mix: tuple[float, float, float], contractor: str | None = None) -> list[str]:
+        """One session's calls: canonical lines are returned, other channels go to the writer."""
         rng = self.rng
         session_id = f"{rng.getrandbits(64):016x}-{rng.getrandbits(32):08x}"
         team = person.team if person else None
@@ -272,60 +328,83 @@ class OrgGenerator:
                           rng.randint(0, 59), rng.randint(0, 59), tzinfo=UTC)
         tier = rng.choices(["frontier", "mid", "open"], mix)[0]
         provider, model = rng.choice(MODELS_BY_TIER[tier])
+        channel = person.channel if person else "canonical"
+        if channel == "claude_code" and provider != "anthropic":
+            channel = "litellm"  # other models go through the company's gateway
+        email = person.email if person else contractor
         lines = []
         for _ in range(size):
             moment += timedelta(seconds=rng.randint(20, 400), milliseconds=rng.randint(0, 999))
             task_class = rng.choices(list(TASK_MIX), list(TASK_MIX.values()))[0]
-            tokens = self._tokens(task_class)
-            record: dict = {
-                "occurred_at": _iso(moment),
-                "provider": provider,
-                "model": model,
-                "tool": "chat" if task_class == "non_work" else TOOL_BY_PROVIDER.get(provider,
-                                                                                     "cursor"),
-                "session_id": session_id,
-                "request_id": f"req_{rng.getrandbits(80):020x}",
-                **tokens,
-                "repo": repo,
-                "branch": branch,
-                "prompt": prompt_for(task_class, rng, feature.key if feature else None),
-            }
-            if rng.random() < 0.7:
-                record["event_id"] = f"evt_{rng.getrandbits(96):024x}"
-            if person is None:
-                record["person_email"] = contractor
-            elif rng.random() < 0.1:
-                record["user_key"] = person.gateway_id  # resolved through people.csv aliases
-            else:
-                record["person_email"] = person.email
+            tokens = self.writer.fold_tokens(channel, self._tokens(task_class))
             tags = {}
             if self.tag_all or rng.random() < 0.5:
                 tags["task"] = task_class
             if feature and rng.random() < 0.3:
                 tags["feature"] = feature.key
-            if tags:
-                record["tags"] = tags
             price = self.prices[(provider, model)]
-            cost = price.cost(tokens["input_tokens"], tokens["cache_read_tokens"],
-                              tokens["cache_write_tokens"], tokens["cache_write_1h_tokens"],
-                              tokens["output_tokens"])
-            month = today.strftime("%Y-%m")
-            email = person.email if person else contractor
-            waste = (f"{team or 'unknown'}|{month}"
-                     if price.tier == "frontier" and task_class in ("trivial", "non_work")
-                     else "none")
-            self.book.add_call(occurred_at=moment, person_email=email, provider=provider,
-                               model=model, task_class=task_class, tokens=tokens, cost=cost,
-                               session_id=session_id, repo=repo, branch=branch,
-                               tagged_feature=tags.get("feature"))
-            self.totals.add(cost, team=team or "unknown", tier=price.tier,
-                            model=f"{provider}/{model}", person=email, day=today.isoformat(),
-                            person_month=f"{email}|{month}", task_class=task_class,
-                            tool=record["tool"], month=month, frontier_waste=waste)
-            lines.append(json.dumps(record, ensure_ascii=False))
+            call = Call(
+                occurred_at=moment, email=email, gateway_id=person.gateway_id if person else None,
+                channel=channel, provider=provider, model=model,
+                tool="chat" if task_class == "non_work" else TOOL_BY_PROVIDER.get(provider,
+                                                                                  "cursor"),
+                session_id=session_id, request_id=f"req_{rng.getrandbits(80):020x}",
+                tokens=tokens,
+                cost=price.cost(tokens["input_tokens"], tokens["cache_read_tokens"],
+                                tokens["cache_write_tokens"], tokens["cache_write_1h_tokens"],
+                                tokens["output_tokens"]),
+                repo=repo, branch=branch, tags=tags,
+                prompt=prompt_for(task_class, rng, feature.key if feature else None),
+                event_id=f"evt_{rng.getrandbits(96):024x}" if rng.random() < 0.7 else None,
+                use_alias=bool(person and (person.folder_by_alias if channel == "claude_code"
+                                           else rng.random() < 0.1)))
+            # Some calls reach the provider with no log at all (scripts on personal keys):
+            # only the provider's usage export sees them.
+            unlogged = provider in EXPORTED_PROVIDERS and person and rng.random() < 0.04
+            if provider in EXPORTED_PROVIDERS:
+                api_key = person.api_key(provider) if person else f"{provider}-contractor-key"
+                self.writer.exports.add(call, api_key, logged=not unlogged)
+            if unlogged:
+                continue
+            self._count(call, task_class, team, price.tier, today)
+            if channel == "canonical":
+                lines.append(json.dumps(self._canonical_record(call, person), ensure_ascii=False))
+            else:
+                self.writer.add(call)
         if person:
             self.sessions.append(Session(session_id, person, repo, branch, feature, moment))
         return lines
+
+    def _canonical_record(self, call: Call, person: Person | None) -> dict:
+        record: dict = {"occurred_at": _iso(call.occurred_at), "provider": call.provider,
+                        "model": call.model, "tool": call.tool, "session_id": call.session_id,
+                        "request_id": call.request_id, **call.tokens, "repo": call.repo,
+                        "branch": call.branch, "prompt": call.prompt}
+        if call.event_id:
+            record["event_id"] = call.event_id
+        if person and call.use_alias:
+            record["user_key"] = person.gateway_id  # resolved through people.csv aliases
+        else:
+            record["person_email"] = call.email
+        if call.tags:
+            record["tags"] = call.tags
+        return record
+
+    def _count(self, call: Call, task_class: str, team: str | None, tier: str,
+               today: date) -> None:
+        """Add a logged call to the truth, as the pipeline will see it through its channel."""
+        tool, repo, branch, tagged_feature = channel_view(call)
+        self.book.add_call(occurred_at=call.occurred_at, person_email=call.email,
+                           provider=call.provider, model=call.model, task_class=task_class,
+                           tokens=call.tokens, cost=call.cost, session_id=call.session_id,
+                           repo=repo, branch=branch, tagged_feature=tagged_feature)
+        month = today.strftime("%Y-%m")
+        waste = (f"{team or 'unknown'}|{month}"
+                 if tier == "frontier" and task_class in ("trivial", "non_work") else "none")
+        self.totals.add(call.cost, team=team or "unknown", tier=tier,
+                        model=f"{call.provider}/{call.model}", person=call.email,
+                        day=today.isoformat(), person_month=f"{call.email}|{month}",
+                        task_class=task_class, tool=tool, month=month, frontier_waste=waste)
 
     # ---- git -----------------------------------------------------------------------
     def make_repos(self) -> None:
@@ -559,6 +638,12 @@ class OrgGenerator:
             "people_by_profile": {name: sum(1 for p in self.people if p.profile == name)
                                   for name in PROFILES},
             "features": len(self.features),
+            # DESIGN.md "The bill", per provider with a usage export
+            "bill_by_provider": {provider: {
+                "billed_usd": _cents(b["billed"]), "logged_usd": _cents(b["logged"]),
+                "unlogged_usd": _cents(b["unlogged"]),
+                "telemetry_coverage": float((b["logged"] / b["billed"]).quantize(
+                    Decimal("1e-9")))} for provider, b in sorted(self.bill.items())},
             **self.book.answers(deals, self.deal_weights, self.budget_limits),
         }
 

@@ -105,6 +105,21 @@ class TruthBook:
         else:
             self.sessions[session_id].pending_usd += cost
 
+    def add_unlogged(self, *, day: date, person_email: str, team: str | None, provider: str,
+                     model: str, cost: Decimal) -> None:
+        """Billed spend no log explains: counted everywhere, attributed nowhere."""
+        self.total += cost
+        month = day.strftime("%Y-%m")
+        self.last_day = max(self.last_day or day, day)
+        tokens = dict.fromkeys(("input_tokens", "cache_read_tokens", "cache_write_tokens",
+                                "cache_write_1h_tokens", "output_tokens"), 0)
+        self._route(month, team or "unknown", "unknown", provider, model, tokens, cost)
+        self.scope_spend[(month, "org", "")] += cost
+        if team:
+            self.scope_spend[(month, "team", team)] += cost
+            self.scope_spend[(month, "user", person_email)] += cost
+        self.unattributed["unlogged"] += cost
+
     def _route(self, month: str, team: str, task_class: str, provider: str, model: str,
                tokens: dict[str, int], cost: Decimal) -> None:
         tier = self.prices[(provider, model)].tier
@@ -138,8 +153,12 @@ class TruthBook:
         for session_id, session in self.sessions.items():
             if not session.pending_usd:
                 continue
+            # Same repo when the call's log names one; any repo of the person's otherwise.
+            candidates = (by_author.get((session.person_email, session.repo), [])
+                          if session.repo else [c for c in self.commits
+                                                if c.author_email == session.person_email])
             linked = by_trailer.get(session_id) or [
-                c for c in by_author.get((session.person_email, session.repo), [])
+                c for c in candidates
                 if session.first_at <= c.authored_at <= session.last_at + SESSION_LINK_WINDOW]
             if not linked:
                 self.unattributed["no_linked_commit"] += session.pending_usd
