@@ -128,3 +128,14 @@ def test_rebuild_from_the_event_log_alone_gives_identical_marts(pipeline_run):
     assert "0 failed" in done.stdout
     assert "→ raw__agent_calls" not in done.stderr  # nothing was re-ingested
     assert checksums() == before
+
+
+def test_unknown_identities_are_kept_and_counted(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    people = {line.split(",")[0] for line in
+              (workspace.landing / "reference" / "people.csv").read_text().splitlines()[1:]}
+    expected = {who: cents(v) for who, v in truth["spend_by_person_usd"].items()
+                if who not in people}
+    rows = workspace.query("select identity, cost_usd from marts.fct_unknown_identities")
+    assert {who: cents(v) for who, v in rows} == expected
+    assert expected  # the sample org has a contractor and keys nobody claimed

@@ -34,8 +34,9 @@ def test_usage_is_bimodal_heavy_users_outspend_light_ones(tmp_path):
     top_share = sum(spend[: len(spend) // 5]) / sum(spend)
     assert top_share > 0.6  # the top fifth of spenders carries most of the bill
     assert truth["people_by_profile"]["none"] > 0
+    # the four classes, plus "unknown" for billed spend no log saw
     assert set(truth["spend_by_task_class_usd"]) == {"planning", "implementation", "trivial",
-                                                     "non_work"}
+                                                     "non_work", "unknown"}
 
 
 def test_repositories_are_real_with_merges_and_agent_trailers(tmp_path):

@@ -89,3 +89,20 @@ def test_a_missing_repository_path_is_an_error_naming_it(tmp_path):
     yml.write_text("repos:\n  - path: /nowhere/acme-gone.git\n")
     with pytest.raises(RepositoryError, match="/nowhere/acme-gone.git"):
         read_repos_yml(yml)
+
+
+def test_a_rerun_reads_only_the_commits_it_has_not_seen(repo, tmp_path):
+    from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, ingest_stream
+    from pipelines.eventlog.store import EventLog
+
+    landing = tmp_path / "landing"
+    (landing / "git").mkdir(parents=True)
+    (landing / "git" / "repos.yml").write_text(f"repos:\n  - path: {repo}\n")
+    log = EventLog(tmp_path / "lake")
+    log.ensure_layout(REFERENCE_SCHEMAS)
+    assert ingest_stream(landing, log, "commits").rows == 4
+    assert ingest_stream(landing, log, "commits").files_skipped == 1  # no ref moved
+    (repo / "e.py").write_text("z\n")
+    git(repo, "add", "."), git(repo, "commit", "-qm", "PAY-9: one more")
+    again = ingest_stream(landing, log, "commits")
+    assert (again.files_ingested, again.rows) == (1, 1)

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+
 from conftest import Workspace
 
 pytestmark = pytest.mark.e2e

@@ -47,6 +47,16 @@ class Repository:
         refs = self.git("for-each-ref", "--format=%(refname) %(objectname)")
         return hashlib.sha256(f"{self.name}\n{self.default_branch}\n{refs}".encode()).hexdigest()
 
+    def tips(self) -> list[str]:
+        """The commits every ref points at: what a later incremental read starts after."""
+        refs = self.git("for-each-ref", "--format=%(objectname) %(objecttype)").split("\n")
+        return sorted({line.split()[0] for line in refs if line.endswith(" commit")})
+
+    def has_commits(self, shas: list[str]) -> bool:
+        done = subprocess.run(["git", "-C", str(self.path), "cat-file", "--batch-check"],
+                              input="\n".join(shas) + "\n", capture_output=True, text=True)
+        return done.returncode == 0 and "missing" not in done.stdout
+
 
 def read_repos_yml(path: Path) -> list[Repository]:
     config = yaml.safe_load(path.read_text()) or {}
@@ -70,11 +80,15 @@ def _iso_utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
 
 
-def _stream_log(repository: Repository) -> Iterator[str]:
-    """Yield one raw record (format fields + numstat lines) at a time, without buffering all."""
+def _stream_log(repository: Repository, seen_tips: list[str]) -> Iterator[str]:
+    """Yield one raw record (format fields + numstat lines) at a time, without buffering all.
+
+    Commits reachable from ``seen_tips`` were read before and are left out.
+    """
+    exclude = ["--not", *seen_tips] if seen_tips else []
     process = subprocess.Popen(
         ["git", "-C", str(repository.path), "log", "--all", "--numstat", "--no-renames",
-         "--date-order", f"--format={RECORD}{LOG_FORMAT}{FIELD}"],
+         "--date-order", f"--format={RECORD}{LOG_FORMAT}{FIELD}", *exclude],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         errors="replace")
     buffer: list[str] = []
@@ -91,8 +105,10 @@ def _stream_log(repository: Repository) -> Iterator[str]:
                               f"{process.stderr.read().strip() if process.stderr else ''}")
 
 
-def read_commits(repository: Repository) -> pa.Table:
-    """Every commit reachable from any ref, as canonical commit rows (+ source_line).
+def read_commits(repository: Repository, seen_tips: list[str] | None = None) -> pa.Table:
+    """Commits reachable from any ref, as canonical commit rows (+ source_line); with
+    ``seen_tips`` only those not reachable from them (a re-run reads only new commits).
+    If a seen tip vanished (history was rewritten), everything is read again.
 
     on_default_branch means on the default branch's first-parent history: the commits that
     landed there (merge, squash and direct commits). A merged branch's own commits are
@@ -103,7 +119,9 @@ def read_commits(repository: Repository) -> pa.Table:
                                     repository.default_branch).split())
     rows: dict[str, list] = {f.name: [] for f in COMMIT_FIELDS}
     rows["source_line"] = []
-    for number, record in enumerate(_stream_log(repository), start=1):
+    if seen_tips and not repository.has_commits(seen_tips):
+        seen_tips = None
+    for number, record in enumerate(_stream_log(repository, seen_tips or []), start=1):
         parts = record.lstrip(RECORD).split(FIELD)
         sha, parents, a_name, a_email, a_date, c_name, c_email, c_date, body = parts[:9]
         additions = deletions = files = 0

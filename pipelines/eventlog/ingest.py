@@ -90,6 +90,7 @@ class LandingUnit:
     name: str  # relative to the landing folder, kept as source_file
     fingerprint: Callable[[], str]  # content hash: unchanged units are skipped
     read: Callable[[], tuple[pa.Table | None, pa.Table | None]]  # (valid rows, rejected)
+    state: Callable[[], dict] | None = None  # recorded in the manifest after the read
 
 
 def _file_unit(landing: Path, path: Path, read: Callable[[Path], tuple]) -> LandingUnit:
@@ -97,12 +98,17 @@ def _file_unit(landing: Path, path: Path, read: Callable[[Path], tuple]) -> Land
                        lambda: read(path))
 
 
-def _repository_unit(landing: Path, repos_yml: Path, repository: Repository) -> LandingUnit:
-    return LandingUnit(f"{repos_yml.relative_to(landing)}#{repository.name}",
-                       repository.fingerprint, lambda: (read_commits(repository), None))
+def _repository_unit(landing: Path, repos_yml: Path, repository: Repository,
+                     log: EventLog) -> LandingUnit:
+    name = f"{repos_yml.relative_to(landing)}#{repository.name}"
+    previous = (log.latest_state("commits", name) or {}).get("tips")
+    tips = repository.tips()
+    return LandingUnit(name, repository.fingerprint,
+                       lambda: (read_commits(repository, previous), None),
+                       state=lambda: {"tips": tips})
 
 
-def _stream_units(landing: Path, stream: str) -> Iterator[LandingUnit]:
+def _stream_units(landing: Path, stream: str, log: EventLog) -> Iterator[LandingUnit]:
     """The units of one stream, in a stable order."""
     if stream == "agent_calls":
         root = landing / "agent_calls"
@@ -130,7 +136,7 @@ def _stream_units(landing: Path, stream: str) -> Iterator[LandingUnit]:
             except RepositoryError as error:
                 raise LandingError(str(error)) from None
             for repository in repositories:
-                yield _repository_unit(landing, repos_yml, repository)
+                yield _repository_unit(landing, repos_yml, repository, log)
     elif stream == "deal_events":
         crm = landing / "crm"
         if crm.is_dir():
@@ -170,7 +176,7 @@ def ingest_stream(landing: Path, log: EventLog, stream: str,
     started = time.monotonic()
     result = IngestResult(stream)
     seen = log.ingested_hashes(stream)
-    for unit in _stream_units(landing, stream):
+    for unit in _stream_units(landing, stream, log):
         sha = unit.fingerprint()
         if sha in seen:
             result.files_skipped += 1
@@ -187,7 +193,8 @@ def ingest_stream(landing: Path, log: EventLog, stream: str,
             log.write_quarantine(stream, _quarantine_rows(rejected, stream, relative, batch_id,
                                                           ingested_at), batch_id)
         log.record(ManifestEntry(stream, relative, sha, batch_id, rows, quarantined,
-                                 ingested_at.isoformat()))
+                                 ingested_at.isoformat(),
+                                 unit.state() if unit.state else None))
         seen.add(sha)
         result.files_ingested += 1
         result.rows += rows

@@ -52,6 +52,7 @@ class ManifestEntry:
     rows: int
     quarantined: int
     ingested_at: str
+    state: dict | None = None  # what the next incremental read starts from (git ref tips)
 
 
 def _write_atomically(table: pa.Table, target: Path) -> None:
@@ -98,6 +99,13 @@ class EventLog:
 
     def ingested_hashes(self, stream: str) -> set[str]:
         return {entry["source_file_sha256"] for entry in self.entries(stream)}
+
+    def latest_state(self, stream: str, source_file: str) -> dict | None:
+        state = None
+        for entry in self.entries(stream):
+            if entry["source_file"] == source_file:
+                state = entry.get("state")
+        return state
 
     def latest_hashes(self, stream: str) -> dict[str, str]:
         """source_file -> sha256 of its most recent ingest."""

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipelines.generate.catalog import Price, load_prices
+from pipelines.generate.crm_formats import write_hubspot, write_salesforce
 from pipelines.generate.formats import (
     CHANNELS,
     EXPORTED_PROVIDERS,
@@ -445,6 +446,27 @@ class OrgGenerator:
             entries.append(f"  - path: repos/{repo}.git\n    name: {repo}\n"
                            f"    default_branch: main\n")
         (self.out / "git" / "repos.yml").write_text("repos:\n" + "".join(entries))
+        self._write_legacy_export()
+
+    def _write_legacy_export(self) -> None:
+        """A retired repository known only from an export of canonical commits (before the
+        window, so it links to no session)."""
+        rng = self.rng
+        lines = []
+        for n in range(5):
+            person = rng.choice(self.people)
+            when = datetime.combine(self.start - timedelta(days=40 - n), datetime.min.time(),
+                                    UTC) + timedelta(hours=11)
+            sha = hashlib.sha1(f"legacy-{n}".encode()).hexdigest()
+            lines.append(json.dumps({
+                "repo": "acme-legacy", "sha": sha, "parents": [] if n == 0 else [
+                    hashlib.sha1(f"legacy-{n - 1}".encode()).hexdigest()],
+                "author_name": person.name, "author_email": person.email,
+                "authored_at": _iso(when), "committer_name": person.name,
+                "committer_email": person.email, "committed_at": _iso(when),
+                "message": f"chore: legacy cleanup {n}\n", "additions": 10 + n, "deletions": n,
+                "files_changed": 1, "on_default_branch": True}))
+        (self.out / "git" / "legacy-commits.jsonl").write_text("\n".join(lines) + "\n")
 
     def _fast_import(self, path: Path, events: list[tuple[datetime, str, dict]]) -> None:
         rng = self.rng
@@ -561,10 +583,19 @@ class OrgGenerator:
             if len(state["features"]) >= 2 and rng.random() < 0.5:
                 self.deal_weights[deal_id] = {key: Decimal(rng.randint(1, 5))
                                               for key in state["features"]}
+        # A third of the deals each in the canonical form, Salesforce's and HubSpot's exports.
+        by_deal: dict[str, list[dict]] = defaultdict(list)
+        for event in events:
+            by_deal[event["deal_id"]].append(event)
+        split: dict[str, list[list[dict]]] = defaultdict(list)
+        for n, deal_events in enumerate(by_deal.values()):
+            split[("canonical", "salesforce", "hubspot")[n % 3]].append(deal_events)
         folder = self.out / "crm" / "canonical"
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / "deal_events.jsonl").open("w") as handle:
-            handle.writelines(json.dumps(e) + "\n" for e in events)
+            handle.writelines(json.dumps(e) + "\n" for d in split["canonical"] for e in d)
+        write_salesforce(self.out / "crm" / "salesforce", split["salesforce"])
+        write_hubspot(self.out / "crm" / "hubspot", split["hubspot"])
         return finals
 
     # ---- reference -----------------------------------------------------------------
