@@ -139,3 +139,13 @@ def test_unknown_identities_are_kept_and_counted(pipeline_run):
     rows = workspace.query("select identity, cost_usd from marts.fct_unknown_identities")
     assert {who: cents(v) for who, v in rows} == expected
     assert expected  # the sample org has a contractor and keys nobody claimed
+
+
+def test_commits_from_repositories_and_exports_with_ai_assistance_detected(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    assert workspace.query("select count(*) from marts.fct_commits")[0][0] == truth["commits"]
+    rows = workspace.query("select ai_method, count(*) from marts.fct_commits "
+                           "where is_ai_assisted group by 1")
+    assert dict(rows) == truth["ai_assisted_commits_by_method"]
+    repos = {r for (r,) in workspace.query("select distinct repo from marts.fct_commits")}
+    assert "acme-legacy" in repos and len(repos) >= 4  # git log and the canonical export

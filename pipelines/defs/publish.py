@@ -8,7 +8,7 @@ from pipelines.report.render import available_months, render_month
 from pipelines.settings import load_settings
 
 PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "fct_bill_reconciliation",
-                   "fct_unknown_identities", "dim_people", "dim_models"]
+                   "fct_unknown_identities", "fct_commits", "dim_people", "dim_models"]
 
 
 @dg.asset(key=["warehouse"], group_name="publish", kinds={"duckdb"},

@@ -161,6 +161,8 @@ class OrgGenerator:
         self.book = TruthBook(self.prices, load_routing_targets(ROUTING_TARGETS), {})
         self.writer = FormatWriter(out)
         self.bill: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        self.ai_commits: dict[str, int] = defaultdict(int)
+        self.commit_count = 0
         self.deal_weights: dict[str, dict[str, Decimal]] = {}
         self.budget_limits: list[tuple[str, str, Decimal]] = []
         self.people: list[Person] = []
@@ -467,6 +469,7 @@ class OrgGenerator:
                 "message": f"chore: legacy cleanup {n}\n", "additions": 10 + n, "deletions": n,
                 "files_changed": 1, "on_default_branch": True}))
         (self.out / "git" / "legacy-commits.jsonl").write_text("\n".join(lines) + "\n")
+        self.commit_count += len(lines)
 
     def _fast_import(self, path: Path, events: list[tuple[datetime, str, dict]]) -> None:
         rng = self.rng
@@ -483,6 +486,7 @@ class OrgGenerator:
                    parents: list[int], files: dict[str, str]) -> int:
             nonlocal mark
             mark += 1
+            self.commit_count += 1
             stamp = f"{int(when.timestamp())} +0000"
             chunk = [f"commit {ref}\nmark :{mark}\n".encode(),
                      f"author {who[0]} <{who[1]}> {stamp}\n".encode(),
@@ -527,6 +531,12 @@ class OrgGenerator:
                     {f"src/{feature.key.lower()}/part_{n}.py": content})
                 linked = [t.split(": ", 1)[1] for t in info["trailers"]
                           if t.startswith("Agent-Session: ")]
+                method = ("co_author" if any(t.startswith("Co-authored-by") for t in
+                                             info["trailers"])
+                          else "marker" if info["body"] else "session_trailer" if linked
+                          else None)
+                if method:
+                    self.ai_commits[method] += 1
                 self.book.add_commit(CommitRecord(path.stem, person.email, when,
                                                   content.count("\n"), feature.key, linked))
             elif kind == "merge" and info["feature"].key in branch_tips:
@@ -669,6 +679,8 @@ class OrgGenerator:
             "people_by_profile": {name: sum(1 for p in self.people if p.profile == name)
                                   for name in PROFILES},
             "features": len(self.features),
+            "commits": self.commit_count,
+            "ai_assisted_commits_by_method": dict(sorted(self.ai_commits.items())),
             # DESIGN.md "The bill", per provider with a usage export
             "bill_by_provider": {provider: {
                 "billed_usd": _cents(b["billed"]), "logged_usd": _cents(b["logged"]),
