@@ -8,6 +8,7 @@ Every line is parsed once: all the keys the contract reads are extracted in one
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.adapters.lines import numbered_lines
 from pipelines.adapters.schema import STREAM_FIELDS, TASK_CLASSES, Field
@@ -179,26 +181,33 @@ def check_batches(stream: str, batches: Iterable[pa.Table]) -> tuple[pa.Table | 
 
     Returns (valid canonical rows with source_line, rejected rows with source_line/raw/reason).
     """
-    query = build_query(stream)
+    query = _query(stream)
     names = [f.name for f in STREAM_FIELDS[stream]]
     valid, rejected = [], []
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        con.execute("set enable_progress_bar = false")
-        for lines in batches:
-            con.register("lines", lines.select(["source_line", "raw"]))
-            con.execute(f"create or replace temp table checked as {query}")
-            valid.append(con.sql(
-                f"select {', '.join(names)}, source_line from checked where reason is null"
-            ).to_arrow_table())
-            rejected.append(con.sql(
-                "select source_line, raw, reason from checked where reason is not null"
-            ).to_arrow_table())
-            con.unregister("lines")
-    finally:
-        con.close()
+    con = _connection()
+    for lines in batches:
+        con.register("lines", lines.select(["source_line", "raw"]))
+        checked = con.sql(query).to_arrow_table()
+        con.unregister("lines")
+        bad = pc.is_valid(checked["reason"])
+        valid.append(checked.filter(pc.invert(bad)).select([*names, "source_line"]))
+        rejected.append(checked.filter(bad).select(["source_line", "raw", "reason"]))
     return _concat(valid), _concat(rejected)
+
+
+@functools.cache
+def _query(stream: str) -> str:
+    return build_query(stream)
+
+
+@functools.cache
+def _connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for all checks: opening one per file cost more than the check.
+    The in-process executor runs one step at a time, so it is never shared by two threads."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")
+    return con
 
 
 def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None]:
