@@ -50,14 +50,20 @@ class Call:
     use_alias: bool = False
 
 
-def channel_view(call: Call) -> tuple[str, str | None, str | None, str | None]:
-    """(tool, repo, branch, tagged feature) as the pipeline will see the call."""
+def channel_view(call: Call) -> tuple[str, str | None, str | None, str | None, str]:
+    """(tool, repo, branch, tagged feature, task class) as the pipeline will see the call.
+
+    The task class is the call's ``task:`` tag where its channel carries tags, else
+    "unknown" (what the pipeline knows without a classifier).
+    """
     tool = {"claude_code": "claude_code", "litellm": "litellm"}.get(call.channel, call.tool)
     if call.channel == "otlp" and call.provider == "anthropic":
         tool = "claude_code"
     carries_repo = call.channel in CARRIES_REPO
+    carries_tags = call.channel in CARRIES_TAGS
     return (tool, call.repo if carries_repo else None, call.branch if carries_repo else None,
-            call.tags.get("feature") if call.channel in CARRIES_TAGS else None)
+            call.tags.get("feature") if carries_tags else None,
+            call.tags.get("task", "unknown") if carries_tags else "unknown")
 
 
 def _iso(moment: datetime) -> str:

@@ -396,9 +396,11 @@ class OrgGenerator:
     def _count(self, call: Call, task_class: str, team: str | None, tier: str,
                today: date) -> None:
         """Add a logged call to the truth, as the pipeline will see it through its channel."""
-        tool, repo, branch, tagged_feature = channel_view(call)
+        tool, repo, branch, tagged_feature, class_seen = channel_view(call)
+        # Attribution and routing follow the class the pipeline can see; the spend-by-class
+        # answer below keeps the true class (what a classifier should recover).
         self.book.add_call(occurred_at=call.occurred_at, person_email=call.email,
-                           provider=call.provider, model=call.model, task_class=task_class,
+                           provider=call.provider, model=call.model, task_class=class_seen,
                            tokens=call.tokens, cost=call.cost, session_id=call.session_id,
                            repo=repo, branch=branch, tagged_feature=tagged_feature)
         month = today.strftime("%Y-%m")
@@ -416,7 +418,9 @@ class OrgGenerator:
         for session in self.sessions:
             if session.feature is None or rng.random() > 0.35:
                 continue
-            when = session.ended_at + timedelta(minutes=rng.randint(5, 90))
+            # git keeps whole seconds: so does the truth
+            when = (session.ended_at + timedelta(minutes=rng.randint(5, 90))).replace(
+                microsecond=0)
             ship = session.feature.ship_day
             if ship is not None and when.date() >= self.start + timedelta(days=ship):
                 continue  # work after the merge stays uncommitted
@@ -434,7 +438,7 @@ class OrgGenerator:
             day = self.start + timedelta(days=feature.ship_day)
             when = datetime(day.year, day.month, day.day, 17, rng.randint(0, 59), tzinfo=UTC)
             events[feature.repo].append((when, "merge", dict(feature=feature)))
-        for repo in {t[1] for t in TEAMS.values()}:
+        for repo in sorted({t[1] for t in TEAMS.values()}):
             for _ in range(max(2, self.days // 3)):
                 day = self.start + timedelta(days=rng.randrange(self.days))
                 when = datetime(day.year, day.month, day.day, rng.randint(8, 18),

@@ -49,7 +49,7 @@ priced as (
     from identified
     left join prices
         on
-            identified.provider = prices.provider
+            identified.pricing_provider = prices.provider
             and identified.model_key = prices.model_key
             and identified.occurred_at >= prices.valid_from
             and (prices.valid_until is null or identified.occurred_at < prices.valid_until)

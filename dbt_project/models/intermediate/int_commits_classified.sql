@@ -32,6 +32,8 @@ with_trailers as (
         ) as linked_session_ids,
         nullif(regexp_extract(commits.message, '{{ var("feature_key_pattern") }}'), '')
             as message_feature_key,
+        list_distinct(regexp_extract_all(commits.message, '{{ var("feature_key_pattern") }}'))
+            as referenced_feature_keys,
         regexp_matches(
             commits.message, '(?m)(Generated with \[Claude Code\]|^Made-with:[ \t]*Cursor)'
         ) as has_agent_marker

@@ -1,7 +1,28 @@
 with calls as (
 
-    select * from {{ ref('int_agent_calls_priced') }}
-    where not is_usage_export
+    select * from {{ ref('int_agent_calls_sessionized') }}
+
+),
+
+shares as (
+
+    select * from {{ ref('int_call_feature_shares') }}
+
+),
+
+attribution as (
+
+    -- One line per call: its feature when all its attributed cost went to one feature.
+    select
+        event_id,
+        case when count(distinct feature_key) = 1 then min(feature_key) end as feature_key,
+        case
+            when count(distinct attribution_method) = 1 then min(attribution_method)
+        end as attribution_method,
+        case when count(feature_key) = 0 then min(unattributed_reason) end
+            as unattributed_reason
+    from shares
+    group by event_id
 
 ),
 
@@ -14,10 +35,13 @@ unlogged as (
 with_feature as (
 
     select
-        calls.*,
-        nullif(regexp_extract(calls.branch, '{{ var("feature_key_pattern") }}'), '')
-            as branch_feature_key
+        calls.* exclude (feature_key),
+        attribution.feature_key,
+        attribution.attribution_method,
+        attribution.unattributed_reason
     from calls
+    left join attribution
+        on calls.event_id = attribution.event_id
 
 ),
 
@@ -45,26 +69,14 @@ logged_calls as (
         request_count,
         cost_usd,
         cost_source,
-        session_id,
+        session_key as session_id,
         repo,
         branch,
-        -- DESIGN.md "Call -> feature": an explicit key first, then a key in the branch name.
-        -- Non-work calls are never attributed to a feature.
-        case
-            when task_class = 'non_work' then null
-            else coalesce(feature_key, branch_feature_key)
-        end as feature_key,
-        case
-            when task_class = 'non_work' then null
-            when feature_key is not null then 'explicit_key'
-            when branch_feature_key is not null then 'branch_name'
-        end as attribution_method,
-        case
-            when task_class = 'non_work' then 'non_work'
-            when feature_key is not null or branch_feature_key is not null then null
-            when not is_known_person then 'unknown_person'
-            else 'no_linked_commit'
-        end as unattributed_reason,
+        -- DESIGN.md "Call -> feature" (int_call_feature_shares has every dollar's share):
+        -- the feature when all of the call went to one, how, or why nothing was attributed.
+        feature_key,
+        attribution_method,
+        unattributed_reason,
         prompt_sha256,
         prompt_chars,
         source_file,

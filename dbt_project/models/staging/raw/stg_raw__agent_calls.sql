@@ -33,6 +33,8 @@ final as (
         lower(trim(provider)) as provider,
         trim(model) as model,
         {{ normalize_model_name('provider', 'model') }} as model_key,
+        {{ pricing_provider('provider', normalize_model_name('provider', 'model')) }}
+            as pricing_provider,
         model_tier,
         cast(input_tokens as bigint) as input_tokens,
         cast(cache_read_tokens as bigint) as cache_read_tokens,

@@ -1,0 +1,62 @@
+-- How much of the spend and of the won revenue could be attributed at all (DESIGN.md
+-- question 5), per month and overall ("all"). Shown next to every ROI figure.
+with shares as (
+
+    select
+        strftime(occurred_at, '%Y-%m') as period,
+        cost_usd,
+        feature_key
+    from {{ ref('int_call_feature_shares') }}
+
+),
+
+spend as (
+
+    select
+        coalesce(period, 'all') as period,
+        coalesce(sum(cost_usd), 0) as total_spend_usd,
+        coalesce(sum(cost_usd) filter (where feature_key is not null), 0)
+            as attributed_spend_usd
+    from shares
+    group by rollup (period)
+
+),
+
+revenue as (
+
+    select
+        coalesce(strftime(deals.closed_at, '%Y-%m'), 'all') as period,
+        sum(credit.credited_revenue_usd + credit.not_credited_revenue_usd) as won_revenue_usd,
+        sum(credit.credited_revenue_usd) as credited_revenue_usd
+    from {{ ref('fct_revenue_attribution') }} as credit
+    inner join {{ ref('int_deals_replayed') }} as deals
+        on credit.deal_id = deals.deal_id
+    group by rollup (strftime(deals.closed_at, '%Y-%m'))
+
+),
+
+final as (
+
+    select
+        coalesce(spend.period, revenue.period) as period,
+        coalesce(spend.total_spend_usd, 0) as total_spend_usd,
+        coalesce(spend.attributed_spend_usd, 0) as attributed_spend_usd,
+        case
+            when spend.total_spend_usd > 0
+                then cast(spend.attributed_spend_usd as double)
+                / cast(spend.total_spend_usd as double)
+        end as spend_coverage,
+        coalesce(revenue.won_revenue_usd, 0) as won_revenue_usd,
+        coalesce(revenue.credited_revenue_usd, 0) as credited_revenue_usd,
+        case
+            when revenue.won_revenue_usd > 0
+                then cast(revenue.credited_revenue_usd as double)
+                / cast(revenue.won_revenue_usd as double)
+        end as revenue_coverage
+    from spend
+    full outer join revenue
+        on spend.period = revenue.period
+
+)
+
+select * from final
