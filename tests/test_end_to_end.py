@@ -149,3 +149,58 @@ def test_commits_from_repositories_and_exports_with_ai_assistance_detected(pipel
     assert dict(rows) == truth["ai_assisted_commits_by_method"]
     repos = {r for (r,) in workspace.query("select distinct repo from marts.fct_commits")}
     assert "acme-legacy" in repos and len(repos) >= 4  # git log and the canonical export
+
+
+def test_per_feature_agent_cost_and_credited_revenue_match_truth(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    rows = workspace.query("select feature_key, agent_cost_usd, attributed_revenue_usd "
+                           "from marts.fct_feature_roi")
+    got = {k: (cents(c), cents(r)) for k, c, r in rows if c or r}
+    expected = {k: (cents(v["agent_cost_usd"]), cents(v["credited_revenue_usd"]))
+                for k, v in truth["features"].items()
+                if v["agent_cost_usd"] or v["credited_revenue_usd"]}
+    assert got == expected
+    shipped = dict(workspace.query("select feature_key, cast(shipped_at as date)::varchar "
+                                   "from marts.dim_features where shipped_at is not null"))
+    assert shipped == {k: v["shipped_on"] for k, v in truth["features"].items()
+                       if v["shipped_on"]}
+
+
+def test_coverage_of_spend_and_of_won_revenue_match_truth(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    spend, revenue, attributed, won, credited = workspace.query(
+        "select spend_coverage, revenue_coverage, attributed_spend_usd, won_revenue_usd, "
+        "credited_revenue_usd from marts.fct_attribution_coverage where period = 'all'")[0]
+    assert round(spend, 6) == round(truth["spend_attribution_coverage"], 6)
+    assert round(revenue, 6) == round(truth["revenue_credit_coverage"], 6)
+    assert (cents(attributed), cents(won), cents(credited)) == (
+        cents(truth["attributed_spend_usd"]), cents(truth["won_revenue_usd"]),
+        cents(truth["credited_revenue_usd"]))
+
+
+def test_every_dollar_is_accounted_for_per_day_and_per_deal(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    # attributed + unattributed = total spend, per day and team, to the cent
+    assert workspace.query(
+        "select count(*) from marts.fct_spend_attribution as a join ("
+        "  select occurred_date as day, team, sum(cost_usd) as cost from marts.fct_agent_calls"
+        "  group by all) as c on a.day = c.day and a.team = c.team "
+        "where round(a.attributed_cost_usd + a.unattributed_cost_usd, 2) <> round(c.cost, 2)"
+        "   or round(a.total_cost_usd, 2) <> round(c.cost, 2)")[0][0] == 0
+    reasons = workspace.query(
+        "select sum(unattributed_non_work_usd), sum(unattributed_unlogged_usd), "
+        "sum(unattributed_unknown_person_usd), sum(unattributed_no_linked_commit_usd), "
+        "sum(unattributed_no_feature_key_usd) from marts.fct_spend_attribution")[0]
+    names = ["non_work", "unlogged", "unknown_person", "no_linked_commit", "no_feature_key"]
+    assert {n: cents(v) for n, v in zip(names, reasons, strict=True) if v} == {
+        n: cents(v) for n, v in truth["unattributed_spend_usd_by_reason"].items()}
+    # credited + not credited = closed-won revenue, per deal
+    assert workspace.query(
+        "select count(*) from marts.fct_deals as d left join ("
+        "  select deal_id, sum(credited_revenue_usd + not_credited_revenue_usd) as split"
+        "  from marts.fct_revenue_attribution group by 1) as r on d.deal_id = r.deal_id "
+        "where d.is_won and round(r.split, 2) <> round(d.amount_usd, 2)")[0][0] == 0
+    assert {r: cents(v) for r, v in workspace.query(
+        "select not_credited_reason, sum(not_credited_revenue_usd) "
+        "from marts.fct_revenue_attribution where not_credited_reason is not null group by 1")
+    } == {r: cents(v) for r, v in truth["not_credited_revenue_usd_by_reason"].items()}

@@ -68,3 +68,15 @@ def test_truth_conserves_spend_and_revenue(tmp_path):
     assert abs(truth["credited_revenue_usd"] + not_credited - truth["won_revenue_usd"]) < 1e-4
     assert abs(sum(f["agent_cost_usd"] for f in truth["features"].values())
                - truth["attributed_spend_usd"]) < 1e-4
+
+
+def test_the_same_seed_gives_the_same_org_in_another_process(tmp_path):
+    import sys
+    from pathlib import Path
+
+    tokenroi = Path(sys.executable).parent / "tokenroi"
+    for name in ("a", "b"):
+        subprocess.run([str(tokenroi), "generate", "--out", str(tmp_path / name), "--days", "4",
+                        "--engineers", "9", "--seed", "5"], check=True, capture_output=True)
+    assert (tmp_path / "a" / "truth.json").read_bytes() == \
+        (tmp_path / "b" / "truth.json").read_bytes()

@@ -1,0 +1,20 @@
+-- DESIGN.md "Conservation": credited + not credited = closed-won revenue, per deal.
+with won as (
+
+    select deal_id, amount_usd from {{ ref('fct_deals') }} where is_won
+
+),
+
+split as (
+
+    select deal_id, sum(credited_revenue_usd + not_credited_revenue_usd) as split_usd
+    from {{ ref('fct_revenue_attribution') }}
+    group by deal_id
+
+)
+
+select won.deal_id, won.amount_usd, split.split_usd
+from won
+left join split
+    on won.deal_id = split.deal_id
+where round(won.amount_usd, 2) <> round(coalesce(split.split_usd, 0), 2)
