@@ -7,10 +7,14 @@ instance in DAGSTER_HOME, so command-line runs appear in the Dagster UI as well.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+
+DBT_FAILURE = re.compile(r"(Failure|Error) in (test|unit_test|model|seed|snapshot)|"
+                         r"(Compilation|Database|Runtime|Parsing) Error")
 
 
 @dataclass
@@ -35,8 +39,13 @@ def _failure_text(event) -> str:
     error = getattr(event.event_specific_data, "error", None)
     while error is not None and error.cause is not None:
         error = error.cause
-    message = error.message.strip().splitlines()[0] if error and error.message else event.message
-    return f"step {event.step_key} failed: {message}"
+    if not error or not error.message:
+        return f"step {event.step_key} failed: {event.message}"
+    lines = [line.strip() for line in error.message.strip().splitlines() if line.strip()]
+    # dbt's error lists what failed ("Failure in test …", "Compilation Error in model …")
+    # after a generic first line: name that.
+    specific = [line for line in lines if DBT_FAILURE.search(line)]
+    return f"step {event.step_key} failed: {(specific or lines)[0]}"
 
 
 def run_job(job_name: str, log_path: Path) -> RunOutcome:

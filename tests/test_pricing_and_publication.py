@@ -123,3 +123,19 @@ def test_a_failed_blocking_check_stops_publication_with_a_one_line_reason(priced
     assert "fct_spend_daily_expectations" in last_line and "cost_usd" in last_line
     assert hashlib.sha256(priced.warehouse.read_bytes()).hexdigest() == before
     assert report.read_text() == report_before
+
+
+def test_a_corrected_price_catalog_reprices_history_on_the_next_run(priced):
+    # Runs after the blocked run above. The log is append-only: the absurd call is fixed by
+    # re-landing it corrected (same event id, the newest version wins).
+    fixed = call("absurd", "anthropic", "claude-opus-4-6", output_tokens=100_000)
+    (priced.landing / "agent_calls" / "canonical" / "more.jsonl").write_text(
+        json.dumps(fixed) + "\n")
+    correction = PRICE_OVERRIDES + "anthropic,claude-opus-4-6,2024-01-01,,frontier,4,20,0.4,5,8\n"
+    (priced.landing / "reference" / "model_prices.csv").write_text(correction)
+    priced.tokenroi("run")
+    costs = dict(priced.query("select event_id, cost_usd from marts.fct_agent_calls "
+                              "where event_id in ('opus', 'absurd')"))
+    # 1M in $4 + 0.1M out $2 + 2M read $0.8 + 0.4M write $2 + 0.1M 1h $0.8 = $9.60
+    assert Decimal(costs["opus"]) == Decimal("9.6")
+    assert Decimal(costs["absurd"]) == Decimal("2")  # 0.1M out at $20
