@@ -204,3 +204,26 @@ def test_every_dollar_is_accounted_for_per_day_and_per_deal(pipeline_run):
         "select not_credited_reason, sum(not_credited_revenue_usd) "
         "from marts.fct_revenue_attribution where not_credited_reason is not null group by 1")
     } == {r: cents(v) for r, v in truth["not_credited_revenue_usd_by_reason"].items()}
+
+
+def test_routing_savings_match_truth_per_month_team_class_and_tier(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    rows = workspace.query("select month, team, task_class, model_tier, cost_usd, "
+                           "routed_cost_usd, savings_usd from marts.fct_routing_savings")
+    assert {f"{m}|{t}|{c}|{tier}": (cents(a), cents(b), cents(s))
+            for m, t, c, tier, a, b, s in rows} == {
+        key: (cents(v["cost_usd"]), cents(v["routed_cost_usd"]), cents(v["savings_usd"]))
+        for key, v in truth["routing_by_month_team_class_tier"].items()}
+
+
+def test_budget_statuses_and_salary_shares_match_truth(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    rows = workspace.query("select month, scope, scope_id, spend_usd, projected_usd, status "
+                           "from marts.fct_budget_status")
+    assert {f"{m}|{s}|{i}": (cents(sp), cents(pr), st) for m, s, i, sp, pr, st in rows} == {
+        key: (cents(v["spend_usd"]), cents(v["projected_usd"]), v["status"])
+        for key, v in truth["budget_status"].items()}
+    shares = workspace.query("select person_email || '|' || month, spend_pct_of_salary "
+                             "from marts.fct_spend_vs_salary where spend_usd > 0")
+    assert {k: round(v, 6) for k, v in shares} == {
+        k: round(v, 6) for k, v in truth["spend_pct_of_salary_by_person_month"].items()}

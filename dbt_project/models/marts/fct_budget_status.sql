@@ -1,0 +1,84 @@
+-- Month-to-date spend per budget scope (user, team, org) against its monthly limit, judged
+-- as of the latest day with data (var as_of_date to override). projected = spend × days in
+-- the month ÷ days elapsed; 'over' when spend >= limit, 'at_risk' when projected >= limit.
+with calls as (
+
+    select * from {{ ref('fct_agent_calls') }}
+
+),
+
+budgets as (
+
+    select * from {{ ref('stg_reference__budgets') }}
+
+),
+
+as_of as (
+
+    select coalesce(
+        {% if var('as_of_date', none) %}cast('{{ var("as_of_date") }}' as date){% else %}null{% endif %},
+        max(occurred_date)
+    ) as as_of_date
+    from calls
+
+),
+
+months as (
+
+    select distinct
+        date_trunc('month', occurred_date) as month_start
+    from calls
+
+),
+
+spend as (
+
+    select
+        date_trunc('month', calls.occurred_date) as month_start,
+        budgets.scope,
+        budgets.scope_id,
+        budgets.monthly_limit_usd,
+        coalesce(sum(calls.cost_usd), 0) as spend_usd
+    from budgets
+    cross join months
+    left join calls
+        on
+            date_trunc('month', calls.occurred_date) = months.month_start
+            and (
+                budgets.scope = 'org'
+                or (budgets.scope = 'team' and calls.team = budgets.scope_id)
+                or (budgets.scope = 'user' and calls.person_email = budgets.scope_id)
+            )
+    group by all
+
+),
+
+final as (
+
+    select
+        strftime(spend.month_start, '%Y-%m') as month,
+        spend.scope,
+        spend.scope_id,
+        spend.monthly_limit_usd as limit_usd,
+        spend.spend_usd,
+        cast(spend.spend_usd as double) * day(last_day(spend.month_start)) / case
+            when as_of.as_of_date >= last_day(spend.month_start)
+                then day(last_day(spend.month_start))
+            else day(as_of.as_of_date)
+        end as projected_usd,
+        case
+            when spend.spend_usd >= spend.monthly_limit_usd then 'over'
+            when cast(spend.spend_usd as double) * day(last_day(spend.month_start)) / case
+                when as_of.as_of_date >= last_day(spend.month_start)
+                    then day(last_day(spend.month_start))
+                else day(as_of.as_of_date)
+            end >= spend.monthly_limit_usd then 'at_risk'
+            else 'ok'
+        end as status
+    from spend
+    cross join as_of
+    where spend.month_start is not null
+
+)
+
+select * from final
