@@ -41,18 +41,13 @@ priced as (
         identified.*,
         prices.tier as catalog_tier,
         prices.model as catalog_model,
-        identified.input_tokens * prices.input_usd_per_token
-        + identified.cache_read_tokens * prices.cache_read_usd_per_token
-        + identified.cache_write_tokens * prices.cache_write_usd_per_token
-        + identified.cache_write_1h_tokens * prices.cache_write_1h_usd_per_token
-        + identified.output_tokens * prices.output_usd_per_token as catalog_cost_usd
+        {{ priced_tokens('identified', 'prices') }} as catalog_cost_usd
     from identified
     left join prices
         on
             identified.pricing_provider = prices.provider
             and identified.model_key = prices.model_key
-            and identified.occurred_at >= prices.valid_from
-            and (prices.valid_until is null or identified.occurred_at < prices.valid_until)
+            and {{ price_in_force('prices', 'identified.occurred_at') }}
 
 ),
 

@@ -53,31 +53,36 @@ spend as (
 
 ),
 
-final as (
+projected as (
 
     select
-        strftime(spend.month_start, '%Y-%m') as month,
-        spend.scope,
-        spend.scope_id,
-        spend.monthly_limit_usd as limit_usd,
-        spend.spend_usd,
+        spend.*,
         cast(spend.spend_usd as double) * day(last_day(spend.month_start)) / case
             when as_of.as_of_date >= last_day(spend.month_start)
                 then day(last_day(spend.month_start))
             else day(as_of.as_of_date)
-        end as projected_usd,
-        case
-            when spend.spend_usd >= spend.monthly_limit_usd then 'over'
-            when cast(spend.spend_usd as double) * day(last_day(spend.month_start)) / case
-                when as_of.as_of_date >= last_day(spend.month_start)
-                    then day(last_day(spend.month_start))
-                else day(as_of.as_of_date)
-            end >= spend.monthly_limit_usd then 'at_risk'
-            else 'ok'
-        end as status
+        end as projected_usd
     from spend
     cross join as_of
     where spend.month_start is not null
+
+),
+
+final as (
+
+    select
+        strftime(month_start, '%Y-%m') as month,
+        scope,
+        scope_id,
+        monthly_limit_usd as limit_usd,
+        spend_usd,
+        projected_usd,
+        case
+            when spend_usd >= monthly_limit_usd then 'over'
+            when projected_usd >= monthly_limit_usd then 'at_risk'
+            else 'ok'
+        end as status
+    from projected
 
 )
 

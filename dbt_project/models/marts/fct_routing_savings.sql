@@ -27,11 +27,7 @@ routed as (
         calls.*,
         case
             when calls.model_tier in ('frontier', 'mid') and prices.provider is not null
-                then calls.input_tokens * prices.input_usd_per_token
-                + calls.cache_read_tokens * prices.cache_read_usd_per_token
-                + calls.cache_write_tokens * prices.cache_write_usd_per_token
-                + calls.cache_write_1h_tokens * prices.cache_write_1h_usd_per_token
-                + calls.output_tokens * prices.output_usd_per_token
+                then {{ priced_tokens('calls', 'prices') }}
             else calls.cost_usd
         end as routed_cost_usd
     from calls
@@ -41,8 +37,7 @@ routed as (
         on
             lower(targets.target_provider) = prices.provider
             and targets.target_model = prices.model
-            and calls.occurred_at >= prices.valid_from
-            and (prices.valid_until is null or calls.occurred_at < prices.valid_until)
+            and {{ price_in_force('prices', 'calls.occurred_at') }}
 
 ),
 
