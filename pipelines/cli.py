@@ -13,7 +13,9 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pipelines.settings import ensure_dagster_home, load_settings
+from pipelines.settings import PROJECT_ROOT, ensure_dagster_home, load_settings
+
+EVAL_SET = PROJECT_ROOT / "tests" / "fixtures" / "task_class_eval.csv"
 
 EPILOG = """
 paths default to data/landing, data/lake, data/warehouse.duckdb and data/reports; each can
@@ -114,6 +116,15 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"report: {render_month(settings.warehouse, args.month, out)}")
 
 
+def cmd_classify_eval(args: argparse.Namespace) -> None:
+    from pipelines.classify.evaluate import evaluate
+
+    path = Path(args.file)
+    if not path.exists():
+        raise CommandError(f"no labelled prompt file at {path} (columns: label,prompt)")
+    print(evaluate(path).table())
+
+
 def _month(text: str) -> str:
     try:
         date.fromisoformat(text + "-01")
@@ -173,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="DIR", help="reports folder (default data/reports)")
     paths(report, "warehouse")
     report.set_defaults(func=cmd_report)
+
+    classify_eval = commands.add_parser(
+        "classify-eval", help="precision, recall and F1 of the task classifier on labelled prompts",
+        description="Score the rules-and-lexicon task classifier on a CSV of label,prompt rows "
+                    "(default: the shipped evaluation set).")
+    classify_eval.add_argument("--file", default=str(EVAL_SET), metavar="CSV")
+    classify_eval.set_defaults(func=cmd_classify_eval)
 
     rebuild = commands.add_parser(
         "rebuild", help="drop the warehouse build and rebuild it from the event log alone")
