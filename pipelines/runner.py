@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 DBT_FAILURE = re.compile(r"(Failure|Error) in (test|unit_test|model|seed|snapshot)|"
                          r"(Compilation|Database|Runtime|Parsing) Error")
 
@@ -41,7 +42,8 @@ def _failure_text(event) -> str:
         error = error.cause
     if not error or not error.message:
         return f"step {event.step_key} failed: {event.message}"
-    lines = [line.strip() for line in error.message.strip().splitlines() if line.strip()]
+    plain = ANSI_ESCAPE.sub("", error.message)
+    lines = [line.strip() for line in plain.strip().splitlines() if line.strip()]
     # dbt's error lists what failed ("Failure in test …", "Compilation Error in model …")
     # after a generic first line: name that.
     specific = [line for line in lines if DBT_FAILURE.search(line)]

@@ -90,3 +90,8 @@ def ensure_dagster_home() -> Path:
         config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def keep_prompts() -> bool:
+    """Prompt text is used in memory only unless TOKENROI_KEEP_PROMPTS=1 (then it is logged)."""
+    return os.environ.get("TOKENROI_KEEP_PROMPTS", "") == "1"

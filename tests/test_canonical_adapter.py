@@ -77,12 +77,17 @@ def test_event_id_defaults_to_a_hash_of_the_normalised_record(tmp_path):
     assert len(first["event_id"][0].as_py()) == 64
 
 
-def test_tags_may_be_a_list_and_an_unknown_task_tag_falls_back(tmp_path):
+def test_tags_may_be_a_list_and_untagged_prompts_are_classified(tmp_path):
+    no_prompt = {k: v for k, v in GOOD.items() if k not in ("prompt", "tags")}
     lines = [json.dumps({**GOOD, "tags": ["task:trivial", "feature:PAY-7"]}),
-             json.dumps({**GOOD, "event_id": "e2", "tags": {"task": "chitchat"}})]
+             # an unknown tag value falls back to the classifier over the prompt
+             json.dumps({**GOOD, "event_id": "e2", "tags": {"task": "chitchat"}}),
+             json.dumps({**no_prompt, "event_id": "e3"}),
+             json.dumps({**no_prompt, "event_id": "e4", "prompt": "what are my macros"})]
     valid, _ = read_canonical_jsonl("agent_calls", write_lines(tmp_path, lines))
-    assert valid["task_class"].to_pylist() == ["trivial", "unknown"]
-    assert valid["feature_key"].to_pylist() == ["PAY-7", None]
+    assert valid["task_class"].to_pylist() == ["trivial", "planning", "unknown", "non_work"]
+    assert valid["feature_key"].to_pylist() == ["PAY-7", None, None, None]
+    assert valid["prompt_text"].to_pylist() == [None] * 4  # not kept unless opted in
 
 
 def test_crlf_and_byte_order_mark_are_accepted(tmp_path):

@@ -227,3 +227,31 @@ def test_budget_statuses_and_salary_shares_match_truth(pipeline_run):
                              "from marts.fct_spend_vs_salary where spend_usd > 0")
     assert {k: round(v, 6) for k, v in shares} == {
         k: round(v, 6) for k, v in truth["spend_pct_of_salary_by_person_month"].items()}
+
+
+def test_frontier_waste_matches_truth_by_the_class_the_pipeline_can_see(pipeline_run):
+    workspace, truth, _ = pipeline_run
+    rows = workspace.query("select team || '|' || month, sum(cost_usd) "
+                           "from marts.fct_frontier_waste group by 1")
+    assert {k: cents(v) for k, v in rows} == {
+        k: cents(v) for k, v in truth["frontier_waste_usd_by_team_month"].items() if v}
+    # examples are redacted: no prompt text unless the user opted in
+    assert workspace.query("select count(*) from marts.fct_frontier_waste_examples "
+                           "where prompt_text is not null")[0][0] == 0
+
+
+def test_salary_share_spread_matches_truth(pipeline_run):
+    import statistics
+
+    workspace, truth, _ = pipeline_run
+    people = (workspace.landing / "reference" / "people.csv").read_text().splitlines()[1:]
+    emails = [line.split(",")[0] for line in people]
+    month = truth["generator"]["start"][:7]
+    shares = sorted(truth["spend_pct_of_salary_by_person_month"].get(f"{e}|{month}", 0.0)
+                    for e in emails)
+    median, share_of_payroll = workspace.query(
+        "select median_spend_pct_of_salary, spend_pct_of_payroll "
+        "from marts.fct_salary_share_summary where group_name = 'org' and month = ?",
+        [month])[0]
+    assert round(median, 6) == round(statistics.median(shares), 6)
+    assert round(share_of_payroll, 6) == round(truth["spend_pct_of_payroll_by_month"][month], 6)

@@ -21,6 +21,8 @@ import pyarrow.compute as pc
 
 from pipelines.adapters.lines import numbered_lines
 from pipelines.adapters.schema import STREAM_FIELDS, TASK_CLASSES, Field
+from pipelines.classify.rules import classify_sql
+from pipelines.settings import keep_prompts
 
 # Tokens above this are a unit mix-up, not a request.
 MAX_TOKENS = 10**12
@@ -99,14 +101,18 @@ def _tag(key: str) -> str:
 _AGENT_CALL_OVERRIDES = {
     "source": f"coalesce(nullif(trim({_text('source')}), ''), 'canonical')",
     "feature_key": f"coalesce(nullif(trim({_text('feature_key')}), ''), {_tag('feature')})",
+    # The source's own class first (a task: tag, then a task_class field), else the
+    # rules-and-lexicon classifier over the prompt (unknown without one).
     "task_class": (
         f"coalesce(list_filter([{_tag('task')}, {_text('task_class')}], "
-        f"lambda c: c in {TASK_CLASSES})[1], 'unknown')"
+        f"lambda c: c in {TASK_CLASSES})[1], {classify_sql(_text('prompt'))})"
     ),
     "prompt_sha256": f"coalesce({_text('prompt_sha256')}, sha256({_text('prompt')}))",
     "prompt_chars": (f"coalesce(try_cast({_text('prompt_chars')} as bigint), "
                      f"length({_text('prompt')}))"),
     "request_count": f"coalesce(try_cast({_text('request_count')} as bigint), 1)",
+    # Prompt text is dropped unless the user opts in (TOKENROI_KEEP_PROMPTS=1).
+    "prompt_text": _text("prompt") if keep_prompts() else "cast(null as varchar)",
 }
 _AGENT_CALL_PROBLEMS = [
     f"case when nullif(trim({_text('person_email')}), '') is null "

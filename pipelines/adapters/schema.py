@@ -59,6 +59,7 @@ AGENT_CALL_FIELDS = [
     Field("task_class", "text"),
     Field("prompt_sha256", "text"),
     Field("prompt_chars", "count"),
+    Field("prompt_text", "text"),  # only with TOKENROI_KEEP_PROMPTS=1
 ]
 
 COMMIT_FIELDS = [

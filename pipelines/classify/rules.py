@@ -16,7 +16,7 @@ import re
 NON_WORK = re.compile(
     r"\b(how'?s it going|how are (you|things)|what'?s up|good morning|hey there|"
     r"weather|rain(ing)?|snow|cold does it get|recipe|cook|dinner|breakfast|lunch|meal|menu|"
-    r"calories?|macros\b(?! in (vim|c|rust|excel))|diet|keto|protein|smoothie|sourdough|"
+    r"calories?|macros|diet|keto|protein|smoothie|sourdough|"
     r"boil an egg|cold brew|wine|pizza|restaurant|"
     r"workout|gym|marathon|running shoe|stretch after|steps should i walk|sleep|"
     r"itinerary|trip to|flights? to|hotel|vacation|holiday|beach|things to do in|"
@@ -29,6 +29,11 @@ NON_WORK = re.compile(
     r"puppy|golden retriever|my cat|my dog|bonsai|houseplants?|landlord|leaky faucet|"
     r"wine out of|carpet|wasp|tip in the us|capital of|translate .* to (italian|spanish|"
     r"french|german|japanese)|favorite movie|who would win|pack for|octopus)\b"
+)
+# Work that borrows a non-work word ("macros in vim", "a weather API", "score function").
+NOT_NON_WORK = re.compile(
+    r"\b(vim|excel|rust|lisp|c|sas) macros?\b|macros? (in|for) (vim|excel|rust|lisp|c|sas)\b|"
+    r"weather api|score (function|column)|match (statement|expression)"
 )
 ACKNOWLEDGEMENT = re.compile(
     r"^(thanks?( you)?|thx|ok(ay)?( now commit| go ahead)?|yes( please)?|yep|yeah|no|nope|"
@@ -67,7 +72,7 @@ def classify(prompt: str | None) -> str:
     if prompt is None or not prompt.strip():
         return "unknown"
     text = " ".join(prompt.lower().split())
-    if NON_WORK.search(text):
+    if NON_WORK.search(text) and not NOT_NON_WORK.search(text):
         return "non_work"
     if ACKNOWLEDGEMENT.match(text) or MECHANICAL_EDIT.match(text):
         return "trivial"
@@ -78,3 +83,27 @@ def classify(prompt: str | None) -> str:
     if planning and planning >= implementation:
         return "planning"
     return "implementation"
+
+
+def _sql_pattern(pattern: re.Pattern) -> str:
+    return "'" + pattern.pattern.replace("'", "''") + "'"
+
+
+def classify_sql(prompt: str) -> str:
+    """The same rules as classify(), as one DuckDB expression over a prompt column, so the
+    ingest classifies a whole batch in SQL (RE2 reads these patterns as Python does)."""
+    text = f"regexp_replace(lower(trim({prompt})), '\\s+', ' ', 'g')"
+    planning = f"len(regexp_extract_all({text}, {_sql_pattern(PLANNING)}))"
+    implementation = f"len(regexp_extract_all({text}, {_sql_pattern(IMPLEMENTATION)}))"
+    return (
+        f"case when {prompt} is null or trim({prompt}) = '' then 'unknown' "
+        f"when regexp_matches({text}, {_sql_pattern(NON_WORK)}) "
+        f"and not regexp_matches({text}, {_sql_pattern(NOT_NON_WORK)}) then 'non_work' "
+        f"when regexp_matches({text}, {_sql_pattern(ACKNOWLEDGEMENT)}) "
+        f"or regexp_matches({text}, {_sql_pattern(MECHANICAL_EDIT)}) then 'trivial' "
+        f"when regexp_matches({text}, {_sql_pattern(LOOKUP_START)}) "
+        f"and len(string_split({text}, ' ')) <= {MAX_LOOKUP_WORDS} and {planning} = 0 "
+        f"then 'trivial' "
+        f"when {planning} > 0 and {planning} >= {implementation} then 'planning' "
+        f"else 'implementation' end"
+    )

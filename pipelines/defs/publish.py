@@ -11,7 +11,9 @@ PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "fct_bill_reconciliatio
                    "fct_unknown_identities", "fct_commits", "fct_spend_attribution",
                    "fct_deals", "fct_revenue_attribution", "fct_feature_roi",
                    "fct_attribution_coverage", "fct_routing_savings", "fct_budget_status",
-                   "fct_spend_vs_salary", "dim_people", "dim_models", "dim_features"]
+                   "fct_spend_vs_salary", "fct_frontier_waste", "fct_frontier_waste_examples",
+                   "fct_salary_share_summary", "fct_person_output", "fct_monthly_headlines",
+                   "dim_people", "dim_models", "dim_features"]
 
 
 @dg.asset(key=["warehouse"], group_name="publish", kinds={"duckdb"},

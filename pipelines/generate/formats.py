@@ -22,6 +22,7 @@ CHANNELS = {"canonical": 0.3, "claude_code": 0.25, "otlp": 0.2, "litellm": 0.25}
 CARRIES_TAGS = {"canonical", "litellm"}
 CARRIES_REPO = {"canonical", "claude_code"}
 CARRIES_1H_CACHE = {"canonical", "claude_code"}
+CARRIES_PROMPT = {"canonical", "claude_code"}
 EXPORTED_PROVIDERS = {"anthropic", "openai"}
 LITELLM_HEADER = ["request_id", "call_type", "api_key", "spend", "total_tokens",
                   "prompt_tokens", "completion_tokens", "startTime", "endTime", "model",
@@ -50,20 +51,24 @@ class Call:
     use_alias: bool = False
 
 
-def channel_view(call: Call) -> tuple[str, str | None, str | None, str | None, str]:
+def channel_view(call: Call, true_class: str) -> tuple[str, str | None, str | None,
+                                                      str | None, str]:
     """(tool, repo, branch, tagged feature, task class) as the pipeline will see the call.
 
-    The task class is the call's ``task:`` tag where its channel carries tags, else
-    "unknown" (what the pipeline knows without a classifier).
+    The task class is the call's ``task:`` tag where its channel carries tags; else, where
+    the channel carries the prompt, the prompt's class (the classifier is tested to get
+    every sample prompt right); else "unknown".
     """
     tool = {"claude_code": "claude_code", "litellm": "litellm"}.get(call.channel, call.tool)
     if call.channel == "otlp" and call.provider == "anthropic":
         tool = "claude_code"
     carries_repo = call.channel in CARRIES_REPO
     carries_tags = call.channel in CARRIES_TAGS
+    seen_class = call.tags.get("task") if carries_tags else None
+    if seen_class is None:
+        seen_class = true_class if call.channel in CARRIES_PROMPT else "unknown"
     return (tool, call.repo if carries_repo else None, call.branch if carries_repo else None,
-            call.tags.get("feature") if carries_tags else None,
-            call.tags.get("task", "unknown") if carries_tags else "unknown")
+            call.tags.get("feature") if carries_tags else None, seen_class)
 
 
 def _iso(moment: datetime) -> str:

@@ -396,7 +396,7 @@ class OrgGenerator:
     def _count(self, call: Call, task_class: str, team: str | None, tier: str,
                today: date) -> None:
         """Add a logged call to the truth, as the pipeline will see it through its channel."""
-        tool, repo, branch, tagged_feature, class_seen = channel_view(call)
+        tool, repo, branch, tagged_feature, class_seen = channel_view(call, task_class)
         # Attribution and routing follow the class the pipeline can see; the spend-by-class
         # answer below keeps the true class (what a classifier should recover).
         self.book.add_call(occurred_at=call.occurred_at, person_email=call.email,
@@ -674,8 +674,10 @@ class OrgGenerator:
             "spend_pct_of_payroll_by_month": {
                 month: float((spend / payroll).quantize(Decimal("1e-9")))
                 for month, spend in sorted(self.totals.by["month"].items())},
-            # Q2: frontier-model spend on trivial and non-work prompts, per team and month.
-            "frontier_waste_usd_by_team_month": {
+            # Q2: frontier-model spend on trivial and non-work prompts, per team and month, by
+            # the prompts' true class (frontier_waste_usd_by_team_month: by the class the
+            # pipeline can see).
+            "frontier_waste_true_usd_by_team_month": {
                 key: value for key, value in self.totals.rounded("frontier_waste").items()
                 if key != "none"},
             "spend_pct_of_salary_by_person_month": salary_share,

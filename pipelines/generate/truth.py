@@ -238,7 +238,14 @@ class TruthBook:
                         if key.endswith("|frontier") and key.split("|")[2]
                         in self.routing_targets), Decimal(0))
         won = revenue["won_total"]
+        waste: dict[str, Decimal] = defaultdict(Decimal)
+        for key, (cost, _, _) in self.routing.items():
+            month, team, task_class, tier = key.split("|")
+            if tier == "frontier" and task_class in ("trivial", "non_work"):
+                waste[f"{team}|{month}"] += cost
         return {
+            "frontier_waste_usd_by_team_month": {k: _money(v) for k, v in sorted(
+                waste.items())},
             # Q2: routing savings (month|team|task_class|tier) and the frontier share routable
             "routing_by_month_team_class_tier": routing,
             "routing_savings_usd": _money(sum((s for _, _, s in self.routing.values()),

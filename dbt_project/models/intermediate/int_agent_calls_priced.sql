@@ -92,6 +92,7 @@ final as (
         priced.feature_key,
         priced.prompt_sha256,
         priced.prompt_chars,
+        priced.prompt_text,
         priced.source_file,
         priced.source_line
     from priced

@@ -79,6 +79,7 @@ logged_calls as (
         unattributed_reason,
         prompt_sha256,
         prompt_chars,
+        prompt_text,
         source_file,
         source_line
     from with_feature
@@ -119,6 +120,7 @@ unlogged_spend as (
         'unlogged' as unattributed_reason,
         null as prompt_sha256,
         null as prompt_chars,
+        null as prompt_text,
         null as source_file,
         null as source_line
     from unlogged

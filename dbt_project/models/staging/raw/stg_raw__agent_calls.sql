@@ -49,6 +49,7 @@ final as (
         task_class,
         prompt_sha256,
         prompt_chars,
+        prompt_text,
         source_file,
         source_line,
         batch_id,
