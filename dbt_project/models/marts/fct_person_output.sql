@@ -49,10 +49,13 @@ person_share as (
 
     select
         feature_spend.person_email,
-        coalesce(feature_revenue.credited_revenue_usd, 0)
-        * cast(feature_spend.cost_usd as double)
-        / sum(cast(feature_spend.cost_usd as double)) over (
-            partition by feature_spend.feature_key
+        -- kept as decimals before summing, so every run adds the same numbers
+        cast(
+            coalesce(feature_revenue.credited_revenue_usd, 0)
+            * cast(feature_spend.cost_usd as double)
+            / cast(sum(feature_spend.cost_usd) over (
+                partition by feature_spend.feature_key
+            ) as double) as decimal(18, 6)
         ) as credited_revenue_usd
     from feature_spend
     left join feature_revenue

@@ -17,9 +17,9 @@ calls as (
 
 groups as (
 
-    select month, team as group_name, spend_pct_of_salary, monthly_cost_usd from shares
+    select month, team as group_name, spend_pct_of_salary, annual_cost_usd from shares
     union all
-    select month, 'org', spend_pct_of_salary, monthly_cost_usd from shares
+    select month, 'org', spend_pct_of_salary, annual_cost_usd from shares
 
 ),
 
@@ -31,7 +31,8 @@ payroll as (
         median(spend_pct_of_salary) as median_spend_pct_of_salary,
         quantile_cont(spend_pct_of_salary, 0.9) as p90_spend_pct_of_salary,
         count(*) as people,
-        sum(monthly_cost_usd) as payroll_usd
+        -- exact decimals summed, divided once: the same bits on every run
+        sum(annual_cost_usd) / 12 as payroll_usd
     from groups
     group by all
 

@@ -32,6 +32,7 @@ final as (
         people.person_email,
         people.team,
         coalesce(spend.spend_usd, 0) as spend_usd,
+        people.annual_cost_usd,
         people.annual_cost_usd / 12 as monthly_cost_usd,
         cast(coalesce(spend.spend_usd, 0) as double)
         / (cast(people.annual_cost_usd as double) / 12) as spend_pct_of_salary
