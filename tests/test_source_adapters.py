@@ -101,7 +101,10 @@ def test_otlp_genai_spans_subtract_cache_tokens_from_input(tmp_path):
                                attr("gen_ai.usage.input_tokens", 10000),
                                attr("gen_ai.usage.cache_read.input_tokens", 8000),
                                {"key": "gen_ai.usage.output_tokens", "value": {"intValue": 700}},
-                               attr("gen_ai.conversation.id", "conv-9")]}
+                               attr("gen_ai.conversation.id", "conv-9"),
+                               attr("gen_ai.input.messages", json.dumps([
+                                   {"role": "user", "parts": [{"type": "text",
+                                                               "content": "thanks"}]}]))]}
     span_old = {"traceId": "a2", "spanId": "b2", "startTimeUnixNano": 1791364600000000000,
                 "attributes": [attr("gen_ai.system", "anthropic"),
                                attr("gen_ai.request.model", "claude-sonnet-4-5"),
@@ -144,6 +147,8 @@ def test_otlp_genai_spans_subtract_cache_tokens_from_input(tmp_path):
     assert buckets(rows["otlp:span:a1:b1"]) == (2000, 8000, 0, 0, 700)
     assert rows["otlp:span:a1:b1"]["model"] == "gpt-5-2025-08-07"
     assert rows["otlp:span:a1:b1"]["session_id"] == "conv-9"
+    assert rows["otlp:span:a1:b1"]["task_class"] == "trivial"  # from the captured prompt
+    assert rows["otlp:span:a2:b2"]["task_class"] == "unknown"  # no prompt, no tag
     assert rows["otlp:span:a1:b1"]["person_email"] == "ada@acme.example"  # from the resource
     assert buckets(rows["otlp:span:a2:b2"]) == (500, 3000, 1500, 0, 90)
     assert rows["otlp:span:a2:b2"]["provider"] == "anthropic"
@@ -181,19 +186,23 @@ LITELLM_ROWS = [
                                               "cache_creation_input_tokens": 2000}}),
      "cache_hit": "False", "cache_key": "", "request_tags": '["task:implementation", '
                                                            '"feature:PAY-12"]',
-     "team_id": "", "end_user": ""},
+     "team_id": "", "end_user": "",
+     "messages": json.dumps([{"role": "system", "content": "You are helpful."},
+                             {"role": "user", "content": "what are my macros"}])},
     {"request_id": "chatcmpl-2", "call_type": "acompletion", "api_key": "sk-live-secret",
      "spend": "0.0021", "total_tokens": "3100", "prompt_tokens": "3000",
      "completion_tokens": "100", "startTime": "2026-10-05 10:05:00",
      "endTime": "2026-10-05 10:05:01", "model": "openai/gpt-5-mini", "model_group": "",
      "custom_llm_provider": "", "api_base": "", "user": "",
      "metadata": json.dumps({"usage_object": {"prompt_tokens_details": {"cached_tokens": 2048}}}),
-     "cache_hit": "", "cache_key": "", "request_tags": "[]", "team_id": "", "end_user": ""},
+     "cache_hit": "", "cache_key": "", "request_tags": "[]", "team_id": "", "end_user": "",
+     "messages": ""},
     {"request_id": "chatcmpl-3", "call_type": "acompletion", "api_key": "", "spend": "abc",
      "total_tokens": "10", "prompt_tokens": "5", "completion_tokens": "5",
      "startTime": "2026-10-05 10:06:00", "endTime": "", "model": "gpt-5", "model_group": "",
      "custom_llm_provider": "openai", "api_base": "", "user": "gw-ada", "metadata": "{}",
-     "cache_hit": "", "cache_key": "", "request_tags": "", "team_id": "", "end_user": ""},
+     "cache_hit": "", "cache_key": "", "request_tags": "", "team_id": "", "end_user": "",
+     "messages": ""},
 ]
 
 
@@ -210,6 +219,9 @@ def test_litellm_csv_splits_cache_tokens_out_of_prompt_tokens(tmp_path):
     assert (first["reported_cost_usd"], first["task_class"], first["feature_key"]) == (
         0.0312, "implementation", "PAY-12")
     assert first["user_key"] == "gw-ada" and first["provider"] == "anthropic"
+    # the stored prompt is measured (the request tag decides the class), never kept
+    assert first["prompt_chars"] == len("what are my macros")
+    assert rows["chatcmpl-2"]["prompt_chars"] is None
     second = rows["chatcmpl-2"]
     assert buckets(second) == (952, 2048, 0, 0, 100)
     assert (second["provider"], second["model"]) == ("openai", "gpt-5-mini")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -66,3 +67,26 @@ def hashed_key(value: str | None) -> str | None:
     if re.fullmatch(r"[0-9a-f]{64}", value):
         return value
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def last_user_text(messages: Any) -> str | None:
+    """The last user message's text from a chat transcript (OpenAI-style ``content`` string
+    or parts, or GenAI semconv ``parts`` with ``content``); JSON text is parsed first."""
+    if isinstance(messages, str):
+        try:
+            messages = json.loads(messages)
+        except json.JSONDecodeError:
+            return None
+    if not isinstance(messages, list):
+        return None
+    for message in reversed(messages):
+        if not isinstance(message, dict) or message.get("role") != "user":
+            continue
+        content = message.get("content", message.get("parts"))
+        if isinstance(content, str):
+            return content
+        if isinstance(content, list):
+            texts = [part.get("text") or part.get("content") for part in content
+                     if isinstance(part, dict) and part.get("type") == "text"]
+            return "\n".join(t for t in texts if isinstance(t, str)) or None
+    return None

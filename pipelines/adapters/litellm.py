@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.adapters.canonical import SourceRecord, check_records, json_documents
-from pipelines.adapters.fields import BadValue, hashed_key, whole_number
+from pipelines.adapters.fields import BadValue, hashed_key, last_user_text, whole_number
 
 SOURCE = "litellm"
 
@@ -68,6 +68,8 @@ def _call(row: dict) -> dict:
         "output_tokens": row.get("completion_tokens"),
         "reported_cost_usd": row.get("spend"),
         "tags": tags if isinstance(tags, list | dict) else [],
+        # present when the proxy stores prompts in its spend logs; classified, then dropped
+        "prompt": last_user_text(_json_field(row.get("messages"))),
     }
 
 

@@ -23,7 +23,13 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.adapters.canonical import SourceRecord, check_records, json_documents
-from pipelines.adapters.fields import BadValue, nanos_to_iso, person_fields, whole_number
+from pipelines.adapters.fields import (
+    BadValue,
+    last_user_text,
+    nanos_to_iso,
+    person_fields,
+    whole_number,
+)
 
 SOURCE = "otlp"
 # gen_ai.provider.name / gen_ai.system values → the price catalog's provider names
@@ -91,6 +97,9 @@ def _span_call(span: dict, attrs: dict) -> dict:
         "cache_write_tokens": cache_write,
         "output_tokens": _first(attrs, "gen_ai.usage.output_tokens",
                                 "gen_ai.usage.completion_tokens"),
+        # only when content capture is on; classified, then dropped
+        "prompt": last_user_text(_first(attrs, "gen_ai.input.messages"))
+        or _first(attrs, "gen_ai.prompt"),
     }
 
 

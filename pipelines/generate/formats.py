@@ -22,12 +22,12 @@ CHANNELS = {"canonical": 0.3, "claude_code": 0.25, "otlp": 0.2, "litellm": 0.25}
 CARRIES_TAGS = {"canonical", "litellm"}
 CARRIES_REPO = {"canonical", "claude_code"}
 CARRIES_1H_CACHE = {"canonical", "claude_code"}
-CARRIES_PROMPT = {"canonical", "claude_code"}
+CARRIES_PROMPT = {"canonical", "claude_code", "litellm"}  # and OTLP GenAI spans
 EXPORTED_PROVIDERS = {"anthropic", "openai"}
 LITELLM_HEADER = ["request_id", "call_type", "api_key", "spend", "total_tokens",
                   "prompt_tokens", "completion_tokens", "startTime", "endTime", "model",
                   "model_group", "custom_llm_provider", "api_base", "user", "metadata",
-                  "cache_hit", "cache_key", "request_tags", "team_id", "end_user"]
+                  "cache_hit", "cache_key", "request_tags", "team_id", "end_user", "messages"]
 
 
 @dataclass
@@ -65,8 +65,10 @@ def channel_view(call: Call, true_class: str) -> tuple[str, str | None, str | No
     carries_repo = call.channel in CARRIES_REPO
     carries_tags = call.channel in CARRIES_TAGS
     seen_class = call.tags.get("task") if carries_tags else None
+    carries_prompt = call.channel in CARRIES_PROMPT or (
+        call.channel == "otlp" and call.provider != "anthropic")
     if seen_class is None:
-        seen_class = true_class if call.channel in CARRIES_PROMPT else "unknown"
+        seen_class = true_class if carries_prompt else "unknown"
     return (tool, call.repo if carries_repo else None, call.branch if carries_repo else None,
             call.tags.get("feature") if carries_tags else None, seen_class)
 
@@ -176,6 +178,10 @@ class FormatWriter:
                                t["cache_write_tokens"]),
                          _attr("gen_ai.usage.output_tokens", t["output_tokens"]),
                          _attr("gen_ai.conversation.id", call.session_id),
+                         # content capture on: the user message, in the semconv's shape
+                         _attr("gen_ai.input.messages", json.dumps([{
+                             "role": "user", "parts": [{"type": "text",
+                                                        "content": call.prompt}]}])),
                          _attr("service.name", call.tool)]
                 # Older instrumentations say gen_ai.system, newer gen_ai.provider.name.
                 attrs.append(_attr("gen_ai.provider.name" if n % 2 else "gen_ai.system",
@@ -226,7 +232,7 @@ class FormatWriter:
                     "cache_creation_input_tokens": t["cache_write_tokens"]},
                     "session_id": call.session_id},
                 "cache_hit": "False", "cache_key": "", "request_tags": tags, "team_id": "",
-                "end_user": ""})
+                "end_user": "", "messages": [{"role": "user", "content": call.prompt}]})
         bad = 0
         if bad_rows:
             broken = dict(rows[0]) if rows else {k: "" for k in LITELLM_HEADER}
@@ -243,7 +249,8 @@ class FormatWriter:
             writer.writeheader()
             for row in rows:
                 writer.writerow({**row, "metadata": json.dumps(row["metadata"]),
-                                 "request_tags": json.dumps(row["request_tags"])})
+                                 "request_tags": json.dumps(row["request_tags"]),
+                                 "messages": json.dumps(row["messages"])})
         return bad
 
     # ---- at the end ------------------------------------------------------------------------
