@@ -108,3 +108,12 @@ def test_deal_events_carry_feature_lists_and_dates(tmp_path):
     assert row["features"] == ["PAY-1", "PAY-2"] and row["amount_usd"] == 12000.5
     assert str(row["close_date"]) == "2026-10-01"
     assert rejected.to_pylist()[0]["reason"] == "features is not a list"
+
+
+def test_prompt_text_is_kept_only_when_the_user_opts_in(tmp_path, monkeypatch):
+    path = write_lines(tmp_path, [json.dumps(GOOD)])
+    valid, _ = read_canonical_jsonl("agent_calls", path)
+    assert valid["prompt_text"].to_pylist() == [None]
+    monkeypatch.setenv("TOKENROI_KEEP_PROMPTS", "1")
+    valid, _ = read_canonical_jsonl("agent_calls", path)
+    assert valid["prompt_text"].to_pylist() == ["Plan the billing migration"]

@@ -255,3 +255,11 @@ def test_salary_share_spread_matches_truth(pipeline_run):
         [month])[0]
     assert round(median, 6) == round(statistics.median(shares), 6)
     assert round(share_of_payroll, 6) == round(truth["spend_pct_of_payroll_by_month"][month], 6)
+
+
+def test_with_the_classifier_deciding_frontier_waste_is_within_3_percent_of_the_truth(
+        pipeline_run):
+    workspace, truth, _ = pipeline_run
+    waste = workspace.query("select sum(cost_usd) from marts.fct_frontier_waste")[0][0]
+    true_waste = sum(truth["frontier_waste_true_usd_by_team_month"].values())
+    assert abs(float(waste) - true_waste) <= 0.03 * true_waste

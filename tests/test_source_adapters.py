@@ -128,10 +128,12 @@ def test_otlp_genai_spans_subtract_cache_tokens_from_input(tmp_path):
                                   attr("output_tokens", 310), attr("cache_read_tokens", 61000),
                                   attr("cache_creation_tokens", 2400),
                                   attr("cost_usd", 0.0587), attr("duration_ms", 5120),
-                                  attr("session.id", "cc-session-1")]}
+                                  attr("session.id", "cc-session-1"),
+                                  attr("prompt.id", "p-1"), attr("tokenroi.feature", "PAY-4")]}
     user_prompt = {"timeUnixNano": "1791364700000000000",
                    "attributes": [attr("event.name", "user_prompt"),
-                                  attr("prompt_length", 42)]}
+                                  attr("prompt_length", 19), attr("prompt.id", "p-1"),
+                                  attr("prompt", "how's it going mate")]}
     export = {
         "resourceSpans": [{"resource": {"attributes": [attr("service.name", "billing-agent"),
                                                        attr("user.email", "ada@acme.example")]},
@@ -156,6 +158,9 @@ def test_otlp_genai_spans_subtract_cache_tokens_from_input(tmp_path):
     # Claude Code's own counters are Anthropic's disjoint buckets; cost_usd is reported.
     assert buckets(log_row) == (20, 61000, 2400, 0, 310)
     assert log_row["reported_cost_usd"] == 0.0587 and log_row["person_email"] == "bo@acme.example"
+    # the user_prompt event (OTEL_LOG_USER_PROMPTS=1) gives the request its prompt's class
+    assert (log_row["task_class"], log_row["prompt_chars"]) == ("non_work", 19)
+    assert log_row["feature_key"] == "PAY-4"  # a tokenroi.feature attribute is a tag
     assert len(valid) == 3
     assert [r["reason"] for r in rejected.to_pylist()] == ["input_tokens is negative"]
 

@@ -111,8 +111,6 @@ _AGENT_CALL_OVERRIDES = {
     "prompt_chars": (f"coalesce(try_cast({_text('prompt_chars')} as bigint), "
                      f"length({_text('prompt')}))"),
     "request_count": f"coalesce(try_cast({_text('request_count')} as bigint), 1)",
-    # Prompt text is dropped unless the user opts in (TOKENROI_KEEP_PROMPTS=1).
-    "prompt_text": _text("prompt") if keep_prompts() else "cast(null as varchar)",
 }
 _AGENT_CALL_PROBLEMS = [
     f"case when nullif(trim({_text('person_email')}), '') is null "
@@ -131,6 +129,9 @@ def build_query(stream: str) -> str:
         value, field_problems = _cast(field)
         if stream == "agent_calls":
             value = _AGENT_CALL_OVERRIDES.get(field.name, value)
+            if field.name == "prompt_text":
+                # Prompt text is dropped unless the user opts in (TOKENROI_KEEP_PROMPTS=1).
+                value = _text("prompt") if keep_prompts() else "cast(null as varchar)"
             if field.name in _TOKEN_FIELDS:
                 value = f"coalesce({value}, 0)"
         columns.append(f"{value} as {field.name}")
@@ -187,7 +188,7 @@ def check_batches(stream: str, batches: Iterable[pa.Table]) -> tuple[pa.Table | 
 
     Returns (valid canonical rows with source_line, rejected rows with source_line/raw/reason).
     """
-    query = _query(stream)
+    query = _query(stream, keep_prompts())
     names = [f.name for f in STREAM_FIELDS[stream]]
     valid, rejected = [], []
     con = _connection()
@@ -202,8 +203,8 @@ def check_batches(stream: str, batches: Iterable[pa.Table]) -> tuple[pa.Table | 
 
 
 @functools.cache
-def _query(stream: str) -> str:
-    return build_query(stream)
+def _query(stream: str, keeping_prompts: bool) -> str:
+    return build_query(stream)  # keeping_prompts is part of the cache key
 
 
 @functools.cache

@@ -37,6 +37,14 @@ PROVIDERS = {"az.ai.openai": "azure", "azure.ai.openai": "azure", "aws.bedrock":
              "gcp.gemini": "gemini", "gcp.gen_ai": "gemini", "gcp.vertex_ai": "vertex_ai",
              "x_ai": "xai", "mistral_ai": "mistral"}
 API_REQUEST_EVENTS = {"api_request", "claude_code.api_request"}
+USER_PROMPT_EVENTS = {"user_prompt", "claude_code.user_prompt"}
+
+
+def _tags(attrs: dict) -> dict[str, str]:
+    """tokenroi.task / tokenroi.feature attributes (set per span, or for a whole session
+    through OTEL_RESOURCE_ATTRIBUTES) become the call's tags."""
+    return {key: attrs[f"tokenroi.{key}"] for key in ("task", "feature")
+            if attrs.get(f"tokenroi.{key}")}
 
 
 def _value(node: Any) -> Any:
@@ -100,10 +108,11 @@ def _span_call(span: dict, attrs: dict) -> dict:
         # only when content capture is on; classified, then dropped
         "prompt": last_user_text(_first(attrs, "gen_ai.input.messages"))
         or _first(attrs, "gen_ai.prompt"),
+        "tags": _tags(attrs),
     }
 
 
-def _log_call(record: dict, attrs: dict) -> dict:
+def _log_call(record: dict, attrs: dict, prompts: dict[str, str]) -> dict:
     when = _first(attrs, "event.timestamp")
     if when is None:
         when = nanos_to_iso(record.get("timeUnixNano") or record.get("observedTimeUnixNano"),
@@ -122,6 +131,10 @@ def _log_call(record: dict, attrs: dict) -> dict:
         "cache_write_tokens": _first(attrs, "cache_creation_tokens"),
         "output_tokens": _first(attrs, "output_tokens"),
         "reported_cost_usd": _first(attrs, "cost_usd"),
+        # With OTEL_LOG_USER_PROMPTS=1 the user_prompt event carries the text; prompt.id
+        # ties it to the requests it caused.
+        "prompt": prompts.get(_first(attrs, "prompt.id") or ""),
+        "tags": _tags(attrs),
     }
 
 
@@ -143,8 +156,16 @@ def _records(document: Any) -> Iterator[tuple[str, dict, dict]]:
 
 def read_otlp(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
     records: list[SourceRecord] = []
+    documents = list(json_documents(path))
+    prompts = {
+        str(_first(attrs, "prompt.id")): str(_first(attrs, "prompt"))
+        for document in documents if document.canonical is not None
+        for kind, item, attrs in _records(document.canonical)
+        if kind == "log" and _first(attrs, "prompt.id") and _first(attrs, "prompt")
+        and (_first(attrs, "event.name") in USER_PROMPT_EVENTS
+             or _value(item.get("body")) in USER_PROMPT_EVENTS)}
     ordinal = 0
-    for document in json_documents(path):
+    for document in documents:
         if document.canonical is None:
             records.append(document)
             continue
@@ -157,7 +178,8 @@ def read_otlp(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
                 continue  # prompts, tool results and other Claude Code events
             original = json.dumps(item)
             try:
-                call = _span_call(item, attrs) if kind == "span" else _log_call(item, attrs)
+                call = (_span_call(item, attrs) if kind == "span"
+                        else _log_call(item, attrs, prompts))
             except BadValue as error:
                 records.append(SourceRecord(ordinal, original, reason=str(error)))
                 continue

@@ -19,10 +19,10 @@ from pathlib import Path
 
 CHANNELS = {"canonical": 0.3, "claude_code": 0.25, "otlp": 0.2, "litellm": 0.25}
 # What each channel can express (the truth book reads these, so it sees what the pipeline sees).
-CARRIES_TAGS = {"canonical", "litellm"}
+CARRIES_TAGS = {"canonical", "litellm", "otlp"}
 CARRIES_REPO = {"canonical", "claude_code"}
 CARRIES_1H_CACHE = {"canonical", "claude_code"}
-CARRIES_PROMPT = {"canonical", "claude_code", "litellm"}  # and OTLP GenAI spans
+CARRIES_PROMPT = {"canonical", "claude_code", "litellm", "otlp"}
 EXPORTED_PROVIDERS = {"anthropic", "openai"}
 LITELLM_HEADER = ["request_id", "call_type", "api_key", "spend", "total_tokens",
                   "prompt_tokens", "completion_tokens", "startTime", "endTime", "model",
@@ -65,8 +65,7 @@ def channel_view(call: Call, true_class: str) -> tuple[str, str | None, str | No
     carries_repo = call.channel in CARRIES_REPO
     carries_tags = call.channel in CARRIES_TAGS
     seen_class = call.tags.get("task") if carries_tags else None
-    carries_prompt = call.channel in CARRIES_PROMPT or (
-        call.channel == "otlp" and call.provider != "anthropic")
+    carries_prompt = call.channel in CARRIES_PROMPT
     if seen_class is None:
         seen_class = true_class if carries_prompt else "unknown"
     return (tool, call.repo if carries_repo else None, call.branch if carries_repo else None,
@@ -153,7 +152,19 @@ class FormatWriter:
             spans, logs = [], []
             for n, call in enumerate(person_calls):
                 t = call.tokens
+                tags = [_attr(f"tokenroi.{k}", v) for k, v in sorted(call.tags.items())]
                 if call.provider == "anthropic":  # Claude Code's own OTel events
+                    prompt_id = f"prompt-{call.request_id[4:]}"
+                    # OTEL_LOG_USER_PROMPTS=1: the prompt event, tied by prompt.id
+                    logs.append({"timeUnixNano": _nanos(call.occurred_at),
+                                 "body": {"stringValue": "claude_code.user_prompt"},
+                                 "attributes": [
+                                     _attr("event.name", "user_prompt"),
+                                     _attr("event.timestamp", _iso(call.occurred_at)),
+                                     _attr("session.id", call.session_id),
+                                     _attr("prompt.id", prompt_id),
+                                     _attr("prompt_length", len(call.prompt)),
+                                     _attr("prompt", call.prompt)]})
                     logs.append({"timeUnixNano": _nanos(call.occurred_at),
                                  "body": {"stringValue": "claude_code.api_request"},
                                  "attributes": [
@@ -166,7 +177,8 @@ class FormatWriter:
                                      _attr("cache_read_tokens", t["cache_read_tokens"]),
                                      _attr("cache_creation_tokens", t["cache_write_tokens"]),
                                      _attr("cost_usd", float(call.cost)),
-                                     _attr("duration_ms", 1000 + n)]})
+                                     _attr("prompt.id", prompt_id),
+                                     _attr("duration_ms", 1000 + n), *tags]})
                     continue
                 attrs = [_attr("gen_ai.operation.name", "chat"),
                          _attr("gen_ai.request.model", call.model),
@@ -176,7 +188,7 @@ class FormatWriter:
                          _attr("gen_ai.usage.cache_read.input_tokens", t["cache_read_tokens"]),
                          _attr("gen_ai.usage.cache_creation.input_tokens",
                                t["cache_write_tokens"]),
-                         _attr("gen_ai.usage.output_tokens", t["output_tokens"]),
+                         _attr("gen_ai.usage.output_tokens", t["output_tokens"]), *tags,
                          _attr("gen_ai.conversation.id", call.session_id),
                          # content capture on: the user message, in the semconv's shape
                          _attr("gen_ai.input.messages", json.dumps([{
