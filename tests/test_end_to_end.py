@@ -232,7 +232,7 @@ def test_budget_statuses_and_salary_shares_match_truth(pipeline_run):
 def test_frontier_waste_matches_truth_by_the_class_the_pipeline_can_see(pipeline_run):
     workspace, truth, _ = pipeline_run
     rows = workspace.query("select team || '|' || month, sum(cost_usd) "
-                           "from marts.fct_frontier_waste group by 1")
+                           "from marts.fct_frontier_waste where model_tier = 'frontier' group by 1")
     assert {k: cents(v) for k, v in rows} == {
         k: cents(v) for k, v in truth["frontier_waste_usd_by_team_month"].items() if v}
     # examples are redacted: no prompt text unless the user opted in
@@ -260,6 +260,7 @@ def test_salary_share_spread_matches_truth(pipeline_run):
 def test_with_the_classifier_deciding_frontier_waste_is_within_3_percent_of_the_truth(
         pipeline_run):
     workspace, truth, _ = pipeline_run
-    waste = workspace.query("select sum(cost_usd) from marts.fct_frontier_waste")[0][0]
+    waste = workspace.query("select sum(cost_usd) from marts.fct_frontier_waste "
+                            "where model_tier = 'frontier'")[0][0]
     true_waste = sum(truth["frontier_waste_true_usd_by_team_month"].values())
     assert abs(float(waste) - true_waste) <= 0.03 * true_waste

@@ -1,9 +1,9 @@
--- Frontier-model spend on trivial and non-work prompts (DESIGN.md question 2), per month,
--- team, person and model.
+-- Spend on trivial and non-work prompts by model tier (DESIGN.md question 2: the frontier
+-- rows are the waste), per month, team, person and model.
 with calls as (
 
     select * from {{ ref('fct_agent_calls') }}
-    where model_tier = 'frontier' and task_class in ('trivial', 'non_work')
+    where task_class in ('trivial', 'non_work')
 
 ),
 
@@ -13,6 +13,7 @@ final as (
         strftime(occurred_date, '%Y-%m') as month,
         team,
         person_email,
+        model_tier,
         provider,
         model,
         task_class,
