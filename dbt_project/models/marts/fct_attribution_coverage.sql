@@ -41,18 +41,11 @@ final as (
         coalesce(spend.period, revenue.period) as period,
         coalesce(spend.total_spend_usd, 0) as total_spend_usd,
         coalesce(spend.attributed_spend_usd, 0) as attributed_spend_usd,
-        case
-            when spend.total_spend_usd > 0
-                then cast(spend.attributed_spend_usd as double)
-                / cast(spend.total_spend_usd as double)
-        end as spend_coverage,
+        {{ ratio('spend.attributed_spend_usd', 'spend.total_spend_usd') }} as spend_coverage,
         coalesce(revenue.won_revenue_usd, 0) as won_revenue_usd,
         coalesce(revenue.credited_revenue_usd, 0) as credited_revenue_usd,
-        case
-            when revenue.won_revenue_usd > 0
-                then cast(revenue.credited_revenue_usd as double)
-                / cast(revenue.won_revenue_usd as double)
-        end as revenue_coverage
+        {{ ratio('revenue.credited_revenue_usd', 'revenue.won_revenue_usd') }}
+            as revenue_coverage
     from spend
     full outer join revenue
         on spend.period = revenue.period

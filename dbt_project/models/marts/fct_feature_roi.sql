@@ -45,11 +45,8 @@ final as (
         coalesce(commits.ai_assisted_commits, 0) as ai_assisted_commits,
         coalesce(spend.agent_cost_usd, 0) as agent_cost_usd,
         coalesce(revenue.attributed_revenue_usd, 0) as attributed_revenue_usd,
-        case
-            when coalesce(spend.agent_cost_usd, 0) > 0
-                then cast(coalesce(revenue.attributed_revenue_usd, 0) as double)
-                / cast(spend.agent_cost_usd as double)
-        end as revenue_per_token_dollar
+        {{ ratio('coalesce(revenue.attributed_revenue_usd, 0)', 'spend.agent_cost_usd') }}
+            as revenue_per_token_dollar
     from features
     left join spend on features.feature_key = spend.feature_key
     left join commits on features.feature_key = commits.feature_key

@@ -62,26 +62,19 @@ final as (
         spend.total_spend_usd,
         spend.active_people,
         payroll.payroll_usd,
-        cast(spend.total_spend_usd as double) / cast(payroll.payroll_usd as double)
-            as spend_pct_of_payroll,
+        {{ ratio('spend.total_spend_usd', 'payroll.payroll_usd') }} as spend_pct_of_payroll,
         spend.frontier_spend_usd,
         spend.frontier_waste_usd,
         routable.routable_frontier_spend_usd,
-        case
-            when spend.frontier_spend_usd > 0
-                then cast(routable.routable_frontier_spend_usd as double)
-                / cast(spend.frontier_spend_usd as double)
-        end as routable_share_of_frontier_spend,
+        {{ ratio('routable.routable_frontier_spend_usd', 'spend.frontier_spend_usd') }}
+            as routable_share_of_frontier_spend,
         routable.routing_savings_usd,
         coverage.attributed_spend_usd,
         coverage.spend_coverage,
         coverage.credited_revenue_usd,
         coverage.revenue_coverage,
-        case
-            when coverage.attributed_spend_usd > 0
-                then cast(coverage.credited_revenue_usd as double)
-                / cast(coverage.attributed_spend_usd as double)
-        end as revenue_per_token_dollar
+        {{ ratio('coverage.credited_revenue_usd', 'coverage.attributed_spend_usd') }}
+            as revenue_per_token_dollar
     from spend
     left join payroll on spend.month = payroll.month
     left join routable on spend.month = routable.month
