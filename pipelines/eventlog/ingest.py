@@ -23,7 +23,14 @@ from pipelines.adapters.git import Repository, RepositoryError, read_commits, re
 from pipelines.adapters.litellm import read_litellm
 from pipelines.adapters.otlp import read_otlp
 from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
-from pipelines.eventlog.store import EventLog, ManifestEntry, file_sha256, utc_now, with_lineage
+from pipelines.eventlog.store import (
+    EventLog,
+    ManifestEntry,
+    constant,
+    file_sha256,
+    utc_now,
+    with_lineage,
+)
 
 # Reference files: name -> the columns the file must have (values are kept as text and typed
 # in dbt staging, where a bad value fails a test instead of the ingest).
@@ -210,13 +217,13 @@ def _quarantine_rows(rejected: pa.Table, stream: str, source_file: str, batch_id
                      ingested_at) -> pa.Table:
     n = rejected.num_rows
     return pa.table({
-        "stream": pa.array([stream] * n, pa.string()),
-        "source_file": pa.array([source_file] * n, pa.string()),
+        "stream": constant(stream, n, pa.string()),
+        "source_file": constant(source_file, n, pa.string()),
         "source_line": rejected["source_line"],
         "raw": pc.cast(rejected["raw"], pa.string()),
         "reason": rejected["reason"],
-        "batch_id": pa.array([batch_id] * n, pa.string()),
-        "ingested_at": pa.array([ingested_at] * n, pa.timestamp("us")),
+        "batch_id": constant(batch_id, n, pa.string()),
+        "ingested_at": constant(ingested_at, n, pa.timestamp("us")),
     })
 
 

@@ -138,10 +138,15 @@ class EventLog:
                           self.lake / "_quarantine" / stream / f"{batch_id}.parquet")
 
 
+def constant(value: object, rows: int, type_: pa.DataType) -> pa.Array:
+    """One value repeated for a whole batch (no per-row Python)."""
+    return pa.repeat(pa.scalar(value, type_), rows)
+
+
 def with_lineage(rows: pa.Table, source_file: str, sha256: str, batch_id: str,
                  ingested_at: datetime) -> pa.Table:
     n = rows.num_rows
-    rows = rows.append_column("source_file", pa.array([source_file] * n, pa.string()))
-    rows = rows.append_column("source_file_sha256", pa.array([sha256] * n, pa.string()))
-    rows = rows.append_column("ingested_at", pa.array([ingested_at] * n, pa.timestamp("us")))
-    return rows.append_column("batch_id", pa.array([batch_id] * n, pa.string()))
+    rows = rows.append_column("source_file", constant(source_file, n, pa.string()))
+    rows = rows.append_column("source_file_sha256", constant(sha256, n, pa.string()))
+    rows = rows.append_column("ingested_at", constant(ingested_at, n, pa.timestamp("us")))
+    return rows.append_column("batch_id", constant(batch_id, n, pa.string()))

@@ -146,17 +146,18 @@ class TruthBook:
     def _settle_sessions(self) -> None:
         by_trailer: dict[str, list[CommitRecord]] = defaultdict(list)
         by_author: dict[tuple[str, str], list[CommitRecord]] = defaultdict(list)
+        by_person: dict[str, list[CommitRecord]] = defaultdict(list)
         for commit in self.commits:
             for session_id in commit.session_ids:
                 by_trailer[session_id].append(commit)
             by_author[(commit.author_email, commit.repo)].append(commit)
+            by_person[commit.author_email].append(commit)
         for session_id, session in self.sessions.items():
             if not session.pending_usd:
                 continue
             # Same repo when the call's log names one; any repo of the person's otherwise.
             candidates = (by_author.get((session.person_email, session.repo), [])
-                          if session.repo else [c for c in self.commits
-                                                if c.author_email == session.person_email])
+                          if session.repo else by_person.get(session.person_email, []))
             linked = by_trailer.get(session_id) or [
                 c for c in candidates
                 if session.first_at <= c.authored_at <= session.last_at + SESSION_LINK_WINDOW]

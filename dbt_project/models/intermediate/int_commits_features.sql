@@ -46,6 +46,7 @@ final as (
         commits.*,
         -- the author's email, else their git name, resolved through people.csv aliases
         coalesce(by_email.person_email, by_name.person_email) as person_email,
+        commits.additions + commits.deletions as lines_changed,
         coalesce(commits.message_feature_key, branch_keys.feature_key) as feature_key,
         case
             when commits.message_feature_key is not null then 'message'

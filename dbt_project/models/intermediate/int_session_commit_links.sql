@@ -35,7 +35,7 @@ by_trailer as (
         sessions.session_key,
         commits.commit_id,
         commits.feature_key,
-        commits.additions + commits.deletions as lines_changed,
+        commits.lines_changed,
         'session_trailer' as link_method
     from sessions
     inner join commits
@@ -49,7 +49,7 @@ by_window as (
         sessions.session_key,
         commits.commit_id,
         commits.feature_key,
-        commits.additions + commits.deletions as lines_changed,
+        commits.lines_changed,
         'session_window' as link_method
     from sessions
     inner join commits

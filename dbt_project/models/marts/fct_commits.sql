@@ -21,7 +21,7 @@ final as (
         referenced_feature_keys,
         additions,
         deletions,
-        additions + deletions as lines_changed,
+        lines_changed,
         files_changed,
         ai_method is not null as is_ai_assisted,
         ai_method,
