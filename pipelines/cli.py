@@ -10,7 +10,7 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pipelines.settings import PROJECT_ROOT, ensure_dagster_home, load_settings
@@ -53,7 +53,11 @@ def _run_pipeline(job_name: str) -> None:
     outcome = run_job(job_name, log_path)
     if not outcome.success:
         raise CommandError(f"{outcome.reason()} (details: {log_path})")
-    print(f"checks: {len(outcome.checks_passed)} passed, 0 failed (dbt output: {log_path})")
+    print(f"checks: {len(outcome.checks_passed)} passed, {len(outcome.warnings)} warnings, "
+          f"0 failed (dbt tests and GX suites; results in {settings.quality})")
+    for warning in outcome.warnings:
+        print(f"warning: {warning}")
+    print(f"dbt output: {log_path}")
     print(f"warehouse: {settings.warehouse}")
     reports = sorted(settings.reports.glob("*/outcome_report.html"))
     for report in reports:
@@ -78,14 +82,25 @@ def cmd_run(args: argparse.Namespace) -> None:
     _run_pipeline("tokenroi_daily")
 
 
+def demo_window(today: date) -> tuple[date, int]:
+    """The demo's sample: the previous full month and this month up to yesterday, so the
+    report has a month-over-month change and every source is fresh at run time."""
+    yesterday = today - timedelta(days=1)
+    previous_month_end = yesterday.replace(day=1) - timedelta(days=1)
+    start = previous_month_end.replace(day=1)
+    return start, (yesterday - start).days + 1
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     _apply_paths(args)
     landing = load_settings().landing
     if not landing.exists() or not any(landing.iterdir()):
         from pipelines.generate.org import generate_org
 
-        print(f"generating the sample org into {landing} ...", flush=True)
-        truth = generate_org(landing)
+        start, days = demo_window(date.today())
+        print(f"generating the sample org into {landing} ({start} to "
+              f"{start + timedelta(days=days - 1)}) ...", flush=True)
+        truth = generate_org(landing, start=start, days=days)
         print(f"generated {truth['agent_calls']:,} agent calls for {truth['people']} people")
     else:
         print(f"using the landing folder {landing} as it is")

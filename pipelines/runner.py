@@ -24,6 +24,7 @@ class RunOutcome:
     run_id: str
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     def reason(self) -> str:
@@ -67,12 +68,13 @@ def run_job(job_name: str, log_path: Path) -> RunOutcome:
         if kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             label = f"{data.check_name} on {data.asset_key.to_user_string()}"
+            described = label + (f" ({data.description})" if data.description else "")
             if data.passed:
                 outcome.checks_passed.append(label)
+            elif data.severity == dg.AssetCheckSeverity.WARN:
+                outcome.warnings.append(described)
             else:
-                description = data.description or ""
-                outcome.checks_failed.append(f"{label}" + (f" ({description})" if description
-                                                           else ""))
+                outcome.checks_failed.append(described)
         elif kind == "STEP_FAILURE":
             outcome.failures.append(_failure_text(event))
     return outcome

@@ -7,6 +7,7 @@ absolute path per store.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,3 +96,20 @@ def ensure_dagster_home() -> Path:
 def keep_prompts() -> bool:
     """Prompt text is used in memory only unless TOKENROI_KEEP_PROMPTS=1 (then it is logged)."""
     return os.environ.get("TOKENROI_KEEP_PROMPTS", "") == "1"
+
+
+def dbt_vars() -> dict:
+    """Overrides of dbt_project.yml's vars for every run: TOKENROI_DBT_VARS, a JSON object
+    such as '{"max_unpriced_token_share": 0.05}'."""
+    raw = os.environ.get("TOKENROI_DBT_VARS", "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"TOKENROI_DBT_VARS is not valid JSON ({error.msg}): "
+                         f"give an object such as '{{\"max_unpriced_token_share\": 0.05}}'"
+                         ) from None
+    if not isinstance(value, dict):
+        raise ValueError("TOKENROI_DBT_VARS must be a JSON object of dbt var names to values")
+    return value

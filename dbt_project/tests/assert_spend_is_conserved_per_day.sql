@@ -1,4 +1,5 @@
 -- DESIGN.md "Conservation": per day, attributed + unattributed = total spend, to the cent.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_spend_attribution'}}}) }}
 with calls as (
 
     select occurred_date as day, sum(cost_usd) as cost_usd

@@ -1,4 +1,5 @@
 -- DESIGN.md "Conservation": credited + not credited = closed-won revenue, per deal.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_revenue_attribution'}}}) }}
 with won as (
 
     select deal_id, amount_usd from {{ ref('fct_deals') }} where is_won

@@ -7,6 +7,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.defs.dbt_project import dbt_build_args, ensure_manifest, tokenroi_dbt_project
+from pipelines.quality.dbt_results import keep_dbt_results
+from pipelines.settings import dbt_vars, load_settings
 
 
 class TokenroiTranslator(DagsterDbtTranslator):
@@ -38,7 +40,15 @@ translator = TokenroiTranslator()
             dagster_dbt_translator=translator, name="tokenroi_dbt")
 def tokenroi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build and test every dbt model in the private build DuckDB file."""
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    invocation = dbt.cli(dbt_build_args(dbt_vars=dbt_vars()), context=context,
+                         raise_on_error=False)
+    yield from invocation.stream()
+    # dbt's test results of every run are kept beside the GX results (data/quality/dbt/).
+    keep_dbt_results(load_settings().quality, context.run.run_id,
+                     invocation.target_path / "run_results.json")
+    error = invocation.get_error()
+    if error is not None:
+        raise error
 
 
 def mart_key(name: str) -> dg.AssetKey:

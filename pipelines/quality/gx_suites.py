@@ -1,13 +1,16 @@
-"""Great Expectations suites for the marts, run on DataFrames read from DuckDB.
+"""Run Great Expectations on DataFrames read from DuckDB, and keep every result.
 
-GX 1.x has no working DuckDB SQL datasource here, so each mart is read into pandas and
-validated in an ephemeral context. Results are kept as JSON under the quality folder.
+GX 1.x has no working DuckDB SQL datasource here, so each frame is validated in an
+ephemeral pandas context. Every validation is kept as JSON under the quality folder
+(<suite>/<timestamp>_<run>.json) and summarised in one line of history.jsonl, so a data
+team can see when a check started failing (`tokenroi checks`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,10 +19,7 @@ import pandas as pd
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-TASK_CLASSES = ["planning", "implementation", "trivial", "non_work", "unknown"]
-MODEL_TIERS = ["frontier", "mid", "open", "unknown"]
-# A day's spend above this for one person and model is a unit error, not usage.
-MAX_DAILY_COST_PER_ROW_USD = 100_000
+HISTORY_FILE = "history.jsonl"
 
 
 @dataclass(frozen=True)
@@ -36,28 +36,32 @@ class SuiteResult:
         return f"{self.suite} failed: {'; '.join(self.failures)}"
 
 
-def _expectations(suite_name: str):
-    import great_expectations as gx
+def _describe_failure(item) -> str:
+    """'expect_column_values_to_be_between on cost_usd (3 unexpected rows, e.g. -1.5)'."""
+    config = item.expectation_config
+    kwargs = config.kwargs
+    target = kwargs.get("column") or kwargs.get("column_list") or (
+        f"{kwargs['column_A']} vs {kwargs['column_B']}" if "column_A" in kwargs else "the table")
+    result = item.result or {}
+    detail = []
+    if result.get("unexpected_count"):
+        examples = ", ".join(str(v) for v in (result.get("partial_unexpected_list") or [])[:3])
+        detail.append(f"{result['unexpected_count']} unexpected rows"
+                      + (f", e.g. {examples}" if examples else ""))
+    elif result.get("observed_value") is not None:
+        detail.append(f"observed {result['observed_value']}")
+    if item.exception_info and item.exception_info.get("raised_exception"):
+        detail.append(f"error: {item.exception_info.get('exception_message')}")
+    meaning = (config.meta or {}).get("meaning")
+    text = f"{config.type} on {target}"
+    if meaning:
+        text = f"{meaning}: {text}"
+    return text + (f" ({'; '.join(detail)})" if detail else "")
 
-    expect = gx.expectations
-    if suite_name == "fct_spend_daily":
-        return [
-            expect.ExpectColumnValuesToNotBeNull(column="day"),
-            expect.ExpectColumnValuesToNotBeNull(column="person_email"),
-            expect.ExpectColumnValuesToNotBeNull(column="cost_usd"),
-            expect.ExpectColumnValuesToBeBetween(column="cost_usd", min_value=0,
-                                                 max_value=MAX_DAILY_COST_PER_ROW_USD),
-            # unlogged spend rows (DESIGN.md "The bill") carry cost but no known requests
-            expect.ExpectColumnValuesToBeBetween(column="calls", min_value=0),
-            expect.ExpectColumnValuesToBeInSet(column="task_class", value_set=TASK_CLASSES),
-            expect.ExpectColumnValuesToBeInSet(column="model_tier", value_set=MODEL_TIERS),
-            expect.ExpectCompoundColumnsToBeUnique(column_list=[
-                "day", "person_email", "team", "provider", "model", "model_tier", "task_class"]),
-        ]
-    raise KeyError(f"no expectation suite named {suite_name}")
 
-
-def validate_dataframe(suite_name: str, frame: pd.DataFrame) -> SuiteResult:
+def validate_dataframe(suite_name: str, frame: pd.DataFrame,
+                       expectations: Sequence) -> SuiteResult:
+    """Validate ``frame`` against ``expectations`` (gx.expectations instances)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -68,28 +72,39 @@ def validate_dataframe(suite_name: str, frame: pd.DataFrame) -> SuiteResult:
     batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
         batch_parameters={"dataframe": frame})
     suite = gx.ExpectationSuite(name=suite_name)
-    for expectation in _expectations(suite_name):
+    for expectation in expectations:
         suite.add_expectation(expectation)
     result = batch.validate(suite)
-    failures = []
-    for item in result.results:
-        if not item.success:
-            config = item.expectation_config
-            column = config.kwargs.get("column") or config.kwargs.get("column_list")
-            unexpected = (item.result or {}).get("unexpected_count")
-            failures.append(f"{config.type} on {column}"
-                            + (f" ({unexpected} unexpected rows)" if unexpected else ""))
+    failures = [_describe_failure(item) for item in result.results if not item.success]
     return SuiteResult(suite_name, bool(result.success), failures, len(result.results),
                        result.to_json_dict())
 
 
-def keep_result(quality_dir: Path, run_id: str, result: SuiteResult) -> Path:
-    """Write the GX result as JSON: data/quality/<suite>/<timestamp>_<run>.json."""
+def keep_result(quality_dir: Path, run_id: str, result: SuiteResult, *, check: str,
+                asset: str, severity: str, summary: str) -> Path:
+    """Write the GX result as JSON and append its one-line summary to history.jsonl."""
     folder = quality_dir / result.suite
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = folder / f"{stamp}_{run_id[:8]}.json"
-    path.write_text(json.dumps({"suite": result.suite, "success": result.success,
-                                "failures": result.failures, "result": result.result_json},
-                               indent=1, default=str))
+    now = datetime.now(UTC)
+    path = folder / f"{now.strftime('%Y%m%dT%H%M%SZ')}_{run_id[:8]}.json"
+    path.write_text(json.dumps({"suite": result.suite, "run_id": run_id,
+                                "success": result.success, "failures": result.failures,
+                                "result": result.result_json}, indent=1, default=str))
+    append_history(quality_dir, {"checked_at": now.isoformat(timespec="seconds"),
+                                 "run_id": run_id, "check": check, "asset": asset,
+                                 "severity": severity, "passed": result.success,
+                                 "summary": summary, "result_json": str(path)})
     return path
+
+
+def append_history(quality_dir: Path, entry: dict) -> None:
+    quality_dir.mkdir(parents=True, exist_ok=True)
+    with (quality_dir / HISTORY_FILE).open("a") as history:
+        history.write(json.dumps(entry, default=str) + "\n")
+
+
+def read_history(quality_dir: Path) -> list[dict]:
+    path = quality_dir / HISTORY_FILE
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

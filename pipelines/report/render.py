@@ -39,6 +39,8 @@ class MonthFigures:
     last_day: date | None
     by_team: list[tuple[str, float]]
     by_tier: list[tuple[str, float]]
+    # marts.data_quality rows for this report: the run-wide gates, and the month's own
+    quality: list[dict]
 
 
 def available_months(warehouse: Path) -> list[str]:
@@ -62,8 +64,53 @@ def load_month(warehouse: Path, month: str) -> MonthFigures:
         by_tier = con.execute(
             f"select model_tier, sum(cost_usd) from marts.fct_spend_daily where {month_filter} "
             "group by model_tier order by 2 desc, 1", [month]).fetchall()
+        quality = con.execute(
+            "select check_name, subject, severity, status, observed_value, threshold, unit, "
+            "affected_rows, detail, measured_at from marts.data_quality "
+            "where check_name not in ('unpriced_token_share', 'unknown_identity_spend') "
+            "or subject = ? order by status = 'pass', check_name, subject, detail",
+            [month]).df().to_dict("records")
     return MonthFigures(month, float(total), int(calls), int(people), first_day, last_day,
-                        [(t, float(v)) for t, v in by_team], [(t, float(v)) for t, v in by_tier])
+                        [(t, float(v)) for t, v in by_team], [(t, float(v)) for t, v in by_tier],
+                        quality)
+
+
+def _measure(row: dict) -> str:
+    if row["unit"] == "hours":
+        return f"{row['observed_value']:.0f} h (limit {row['threshold']:g} h)"
+    bound = "floor" if row["check_name"] == "telemetry_coverage" else "limit"
+    return f"{format_pct(row['observed_value'])} ({bound} {format_pct(row['threshold'])})"
+
+
+def _quality_section(rows: list[dict]) -> str:
+    """Gates outside their thresholds, then the quarantine by source and reason."""
+    flagged = [r for r in rows if r["status"] != "pass"]
+    quarantine = [r for r in rows if r["check_name"] == "quarantined_records"]
+    measured = rows[0]["measured_at"] if rows else None
+    summary = (f"{len(rows) - len(flagged)} of {len(rows)} quality gates pass"
+               + (f" (measured {measured:%Y-%m-%d %H:%M} UTC)" if measured else ""))
+    parts = [f"<p id='quality-summary' data-flagged='{len(flagged)}'>{escape(summary)}. "
+             "Blocking checks (conservation, non-negative money, unique keys, referential "
+             "integrity, unpriced share) all passed, or this report would not exist.</p>"]
+    if flagged:
+        body = "".join(
+            f"<tr data-check='{escape(r['check_name'])}'><td>{escape(r['status'])}</td>"
+            f"<td>{escape(r['check_name'])}</td><td>{escape(r['subject'])}</td>"
+            f"<td class='num'>{escape(_measure(r))}</td><td>{escape(r['detail'])}</td></tr>"
+            for r in flagged)
+        parts.append("<table id='quality-warnings'><thead><tr><th>Status</th><th>Check</th>"
+                     "<th>Source</th><th class='num'>Measured</th><th>Detail</th></tr></thead>"
+                     f"<tbody>{body}</tbody></table>")
+    if quarantine:
+        body = "".join(
+            f"<tr><td>{escape(r['subject'])}</td><td class='num'>{int(r['affected_rows']):,}</td>"
+            f"<td>{escape(r['detail'])}</td></tr>" for r in quarantine)
+        parts.append("<h3>Quarantined records</h3><table id='quality-quarantine'><thead><tr>"
+                     "<th>Source</th><th class='num'>Records</th><th>Reason</th></tr></thead>"
+                     f"<tbody>{body}</tbody></table>")
+    else:
+        parts.append("<p>No record was quarantined.</p>")
+    return "\n".join(parts)
 
 
 def _table(rows: list[tuple[str, float]], total: float, heading: str) -> str:
@@ -99,6 +146,10 @@ def render_html(figures: MonthFigures) -> str:
 <h2>Spend by model tier</h2>
 {bar_chart(figures.by_tier, "Token spend by model tier (USD)")}
 {_table(figures.by_tier, figures.total_cost_usd, "Model tier")}
+<section id="data-quality">
+<h2>Data quality</h2>
+{_quality_section(figures.quality)}
+</section>
 </body></html>
 """
 
@@ -112,6 +163,13 @@ def render_markdown(figures: MonthFigures) -> str:
     lines += [f"| {team} | ${value:,.2f} |" for team, value in figures.by_team]
     lines += ["", "| Model tier | Spend |", "|---|---:|"]
     lines += [f"| {tier} | ${value:,.2f} |" for tier, value in figures.by_tier]
+    flagged = [r for r in figures.quality if r["status"] != "pass"]
+    lines += ["", "## Data quality", "",
+              f"{len(figures.quality) - len(flagged)} of {len(figures.quality)} quality gates pass."]
+    lines += [f"- **{r['status']}** {r['check_name']} — {r['subject']}: {_measure(r)}, "
+              f"{r['detail']}" for r in flagged]
+    lines += [f"- quarantined: {r['subject']} — {int(r['affected_rows']):,} × {r['detail']}"
+              for r in figures.quality if r["check_name"] == "quarantined_records"]
     return "\n".join(lines) + "\n"
 
 

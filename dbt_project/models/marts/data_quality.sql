@@ -1,0 +1,240 @@
+-- The run's quality gates beside their thresholds (dbt vars): one row per gate and subject.
+-- The Great Expectations checks on this table decide: an 'error' gate that is not 'pass'
+-- stops publication, a 'warn' gate shows in the report's data-quality section.
+{%- set freshness_max_hours = var('freshness_max_hours') %}
+
+with run as (
+
+    select cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as measured_at
+
+),
+
+calls as (
+
+    select * from {{ ref('fct_agent_calls') }}
+
+),
+
+newest_events as (
+
+    select 'agent_calls' as stream, 'agent_calls/' || source as subject,
+        max(occurred_at) as newest_at
+    from {{ ref('stg_raw__agent_calls') }}
+    group by source
+
+    union all
+
+    select 'commits', 'commits', max(committed_at) from {{ ref('stg_raw__commits') }}
+
+    union all
+
+    select 'deal_events', 'deal_events', max(occurred_at)
+    from {{ ref('stg_raw__deal_events') }}
+
+),
+
+freshness as (
+
+    select
+        'source_freshness' as check_name,
+        subject,
+        'warn' as severity,
+        date_diff('second', newest_at, run.measured_at) / 3600.0 as observed_value,
+        case stream
+            {%- for stream, hours in freshness_max_hours.items() %}
+            when '{{ stream }}' then {{ hours }}
+            {%- endfor %}
+        end as threshold,
+        'hours' as unit,
+        cast(null as bigint) as affected_rows,
+        'newest event ' || strftime(newest_at, '%Y-%m-%d %H:%M') || ' UTC' as detail
+    from newest_events
+    cross join run
+    where newest_at is not null
+
+),
+
+bill_window as (
+
+    select *
+    from {{ ref('fct_bill_reconciliation') }}
+    where day > (select max(day) from {{ ref('fct_bill_reconciliation') }})
+        - {{ var('telemetry_coverage_days') }}
+
+),
+
+telemetry_coverage as (
+
+    select
+        'telemetry_coverage' as check_name,
+        provider as subject,
+        'warn' as severity,
+        {{ ratio('sum(logged_cost_usd)', 'sum(billed_cost_usd)') }} as observed_value,
+        {{ var('telemetry_coverage_floor') }} as threshold,
+        'share' as unit,
+        cast(null as bigint) as affected_rows,
+        'per-call logs explain $' || round(sum(logged_cost_usd), 2) || ' of $'
+            || round(sum(billed_cost_usd), 2) || ' billed, ' || min(day) || ' to '
+            || max(day) as detail
+    from bill_window
+    group by provider
+    having sum(billed_cost_usd) > 0
+
+),
+
+tokens_by_month as (
+
+    select
+        strftime(occurred_date, '%Y-%m') as month,
+        sum(input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens
+            + output_tokens) as tokens,
+        sum(input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens
+            + output_tokens) filter (where cost_source = 'unpriced') as unpriced_tokens,
+        count(*) filter (where cost_source = 'unpriced') as unpriced_calls,
+        string_agg(distinct provider || '/' || model, ', ' order by provider || '/' || model)
+            filter (where cost_source = 'unpriced') as unpriced_models
+    from calls
+    where not is_unlogged
+    group by 1
+
+),
+
+unpriced_share as (
+
+    select
+        'unpriced_token_share' as check_name,
+        month as subject,
+        'error' as severity,
+        coalesce({{ ratio('unpriced_tokens', 'tokens') }}, 0) as observed_value,
+        {{ var('max_unpriced_token_share') }} as threshold,
+        'share' as unit,
+        unpriced_calls as affected_rows,
+        case
+            when unpriced_calls = 0 then 'every call has a price'
+            else 'no price for ' || unpriced_models
+                || ': add them to landing/reference/model_prices.csv'
+        end as detail
+    from tokens_by_month
+
+),
+
+spend_by_month as (
+
+    select
+        strftime(occurred_date, '%Y-%m') as month,
+        sum(cost_usd) as cost_usd,
+        sum(cost_usd) filter (where not is_known_person) as unknown_cost_usd,
+        count(distinct person_email) filter (where not is_known_person) as unknown_identities
+    from calls
+    group by 1
+
+),
+
+unknown_identities as (
+
+    select
+        'unknown_identity_spend' as check_name,
+        month as subject,
+        'warn' as severity,
+        coalesce({{ ratio('unknown_cost_usd', 'cost_usd') }}, 0) as observed_value,
+        {{ var('max_unknown_identity_spend_share') }} as threshold,
+        'share' as unit,
+        unknown_identities as affected_rows,
+        case
+            when unknown_identities = 0 then 'every identity is in people.csv'
+            else unknown_identities || ' identities not in people.csv (marts.fct_unknown_identities)'
+        end as detail
+    from spend_by_month
+
+),
+
+loaded_by_source as (
+
+    select {{ landing_source('source_file') }} as source, count(*) as records
+    from {{ ref('stg_raw__agent_calls') }}
+    group by 1
+
+    union all
+
+    select {{ landing_source('source_file') }}, count(*) from {{ ref('stg_raw__commits') }}
+    group by 1
+
+    union all
+
+    select {{ landing_source('source_file') }}, count(*) from {{ ref('stg_raw__deal_events') }}
+    group by 1
+
+),
+
+quarantined as (
+
+    select
+        source,
+        reason,
+        count(*) as records,
+        sum(count(*)) over (partition by source) as source_records,
+        min(source_file || ':' || source_line) as first_at
+    from {{ ref('fct_quarantined_records') }}
+    group by source, reason
+
+),
+
+quarantine as (
+
+    select
+        'quarantined_records' as check_name,
+        quarantined.source as subject,
+        'warn' as severity,
+        {{ ratio('quarantined.source_records',
+                 'quarantined.source_records + coalesce(loaded.records, 0)') }} as observed_value,
+        {{ var('max_quarantined_share') }} as threshold,
+        'share' as unit,
+        quarantined.records as affected_rows,
+        quarantined.reason || ' (first at ' || quarantined.first_at || ')' as detail
+    from quarantined
+    left join (
+        select source, sum(records) as records from loaded_by_source group by source
+    ) as loaded
+        on quarantined.source = loaded.source
+
+),
+
+gates as (
+
+    select * from freshness
+    union all
+    select * from telemetry_coverage
+    union all
+    select * from unpriced_share
+    union all
+    select * from unknown_identities
+    union all
+    select * from quarantine
+
+),
+
+final as (
+
+    select
+        check_name,
+        subject,
+        severity,
+        case
+            -- freshness is an upper limit in hours; coverage a floor; the rest are ceilings
+            when check_name = 'telemetry_coverage' and observed_value >= threshold then 'pass'
+            when check_name <> 'telemetry_coverage' and observed_value <= threshold then 'pass'
+            when severity = 'error' then 'fail'
+            else 'warn'
+        end as status,
+        cast(observed_value as double) as observed_value,
+        cast(threshold as double) as threshold,
+        unit,
+        affected_rows,
+        detail,
+        run.measured_at
+    from gates
+    cross join run
+
+)
+
+select * from final
