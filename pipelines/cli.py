@@ -53,8 +53,9 @@ def _run_pipeline(job_name: str) -> None:
     outcome = run_job(job_name, log_path)
     if not outcome.success:
         raise CommandError(f"{outcome.reason()} (details: {log_path})")
-    print(f"checks: {len(outcome.checks_passed)} passed, {len(outcome.warnings)} warnings, "
-          f"0 failed (dbt tests and GX suites; results in {settings.quality})")
+    warned = f"{len(outcome.warnings)} warning" + ("" if len(outcome.warnings) == 1 else "s")
+    print(f"checks: {len(outcome.checks_passed)} passed, {warned}, 0 failed "
+          f"(dbt tests and GX suites; results in {settings.quality})")
     for warning in outcome.warnings:
         print(f"warning: {warning}")
     print(f"dbt output: {log_path}")
@@ -131,6 +132,34 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"report: {render_month(settings.warehouse, args.month, out)}")
 
 
+def cmd_checks(args: argparse.Namespace) -> None:
+    from pipelines.quality.gx_suites import check_states, read_history
+
+    quality = load_settings().quality
+    history = read_history(quality)
+    if not history:
+        raise CommandError(f"no check results in {quality}: run `tokenroi run` first")
+    if args.check:
+        entries = [e for e in history if e["check"] == args.check]
+        if not entries:
+            known = sorted({e["check"] for e in history})
+            raise CommandError(f"no check named {args.check!r}; known: {', '.join(known)}")
+        for entry in entries[-args.last:]:
+            outcome = "pass" if entry["passed"] else entry["severity"].lower()
+            print(f"{entry['checked_at']}  {entry['run_id'][:8]}  {outcome:5}  "
+                  f"{entry['summary']}")
+        return
+    states = check_states(history)
+    order = {"FAIL": 0, "warn": 1, "pass": 2}
+    for state in sorted(states, key=lambda s: (order[s["outcome"]], s["check"])):
+        print(f"{state['outcome']:4}  since {state['since']} (run {state['since_run'][:8]})  "
+              f"{state['check']} on {state['asset']}: {state['summary']}")
+    failing = sum(s["outcome"] == "FAIL" for s in states)
+    warning = sum(s["outcome"] == "warn" for s in states)
+    print(f"{len(states)} checks: {failing} failing, {warning} warning "
+          f"(full results: {quality})")
+
+
 def cmd_classify_eval(args: argparse.Namespace) -> None:
     from pipelines.classify.evaluate import evaluate
 
@@ -199,6 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="DIR", help="reports folder (default data/reports)")
     paths(report, "warehouse")
     report.set_defaults(func=cmd_report)
+
+    checks = commands.add_parser(
+        "checks", help="each quality check's latest outcome and since when it has held",
+        description="Read the validation history the runs keep (data/quality/history.jsonl): "
+                    "every check's latest outcome, and the run where it started failing or "
+                    "recovered. With --check, that check's outcome in each run.")
+    checks.add_argument("--check", metavar="NAME", help="one check's history, run by run")
+    checks.add_argument("--last", type=int, default=20, metavar="N",
+                        help="with --check: the last N runs (default 20)")
+    checks.set_defaults(func=cmd_checks)
 
     classify_eval = commands.add_parser(
         "classify-eval", help="precision, recall and F1 of the task classifier on labelled prompts",

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The shipped dbt project; TOKENROI_DBT_PROJECT points tokenroi at a customised copy.
+DBT_PROJECT_DIR = Path(os.environ.get("TOKENROI_DBT_PROJECT")
+                       or PROJECT_ROOT / "dbt_project").expanduser().resolve()
 SHIPPED_PRICE_CATALOG = DBT_PROJECT_DIR / "seeds" / "model_prices.csv"
 
 # name of the environment variable -> default, relative to the project's data/ folder

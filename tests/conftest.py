@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -20,6 +20,8 @@ class Workspace:
     """A data folder (landing, lake, build, warehouse, reports) used by CLI runs."""
 
     data: Path
+    # TOKENROI_* settings for this workspace's runs (e.g. TOKENROI_DBT_VARS)
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def landing(self) -> Path:
@@ -38,7 +40,7 @@ class Workspace:
                if not k.startswith("TOKENROI_") and k != "DAGSTER_HOME"}
         env["TOKENROI_DATA"] = str(self.data)
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-        return env
+        return {**env, **self.settings}
 
     def tokenroi(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run([TOKENROI, *args], env=self.env(), capture_output=True, text=True,

@@ -10,6 +10,7 @@ import dagster as dg
 
 from pipelines.definitions import defs
 from pipelines.defs.dbt_project import dbt_build_args
+from pipelines.defs.publish import PUBLISHED_MARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,11 +29,56 @@ def test_asset_keys_link_ingest_to_dbt_sources_and_layers():
     assert dg.AssetKey(["warehouse"]) in graph.get(dg.AssetKey(["outcome_report"])).parent_keys
 
 
-def test_the_spend_mart_has_a_blocking_great_expectations_check():
-    checks = {key.name: key for key in defs.resolve_asset_graph().asset_check_keys}
-    key = checks["fct_spend_daily_expectations"]
-    assert key.asset_key == dg.AssetKey(["marts", "fct_spend_daily"])
-    assert defs.resolve_asset_graph().get_check_spec(key).blocking
+def _checks_by_asset() -> dict[str, dict[str, bool]]:
+    """asset -> {check name: blocking}."""
+    graph = defs.resolve_asset_graph()
+    found: dict[str, dict[str, bool]] = {}
+    for key in graph.asset_check_keys:
+        found.setdefault(key.asset_key.to_user_string(), {})[key.name] = (
+            graph.get_check_spec(key).blocking)
+    return found
+
+
+def test_every_published_mart_has_a_blocking_great_expectations_suite():
+    checks = _checks_by_asset()
+    # Guarded by dbt tests alone: reference dimensions, the redacted examples list, the
+    # quarantine listing; data_quality carries the gates instead.
+    without_suite = {"dim_models", "dim_features", "fct_frontier_waste_examples",
+                     "fct_quarantined_records", "data_quality"}
+    for mart in set(PUBLISHED_MARTS) - without_suite:
+        assert checks[f"marts/{mart}"].get(f"{mart}_expectations") is True, mart
+    gates = {name: blocking for name, blocking in checks["marts/data_quality"].items()
+             if not name.startswith(("unique", "not_null", "accepted_values"))}
+    assert gates == {"unpriced_token_share": True, "source_freshness": False,
+                     "telemetry_coverage": False, "quarantined_records": False,
+                     "unknown_identity_spend": False}
+
+
+def test_every_staging_and_mart_model_has_dbt_key_tests_shown_as_checks():
+    checks = _checks_by_asset()
+    models = [key for key in defs.resolve_asset_graph().get_all_asset_keys()
+              if key.path[0] in ("staging", "marts")]
+    assert len(models) > 30
+    for key in models:
+        names = checks.get(key.to_user_string(), {})
+        assert any(n.startswith(("unique_", "unique_combination_of_columns_")) for n in names), key
+        assert any(n.startswith(("not_null_", "unique_combination_of_columns_")) for n in names), key
+
+
+def test_conservation_accepted_values_and_relationships_are_checks():
+    checks = _checks_by_asset()
+    assert "assert_spend_is_conserved_per_day" in checks["marts/fct_spend_attribution"]
+    assert "assert_won_revenue_is_conserved" in checks["marts/fct_revenue_attribution"]
+    assert "assert_spend_matches_the_bill" in checks["marts/fct_bill_reconciliation"]
+    assert "assert_daily_spend_matches_calls" in checks["marts/fct_spend_daily"]
+    calls = checks["marts/fct_agent_calls"]
+    for column in ("model_tier", "cost_source", "task_class", "unattributed_reason"):
+        assert f"accepted_values_fct_agent_calls_{column}" in " ".join(calls), column
+    assert any(n.startswith("relationships_fct_agent_calls_person_email") for n in calls)
+    assert any(n.startswith("accepted_values_fct_budget_status_status")
+               for n in checks["marts/fct_budget_status"])
+    assert any(n.startswith("relationships_fct_revenue_attribution_deal_id")
+               for n in checks["marts/fct_revenue_attribution"])
 
 
 def test_the_daily_schedule_runs_the_daily_job_at_0200_utc():

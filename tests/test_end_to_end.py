@@ -119,9 +119,14 @@ def test_rebuild_from_the_event_log_alone_gives_identical_marts(pipeline_run):
     workspace, _, _ = pipeline_run
 
     def checksums() -> dict[str, tuple]:
+        # marts.data_quality is measured at run time: compare it without the run's clock.
+        relations = {table: table for table in workspace.table_counts()}
+        relations["marts.data_quality"] = (
+            "(select * exclude (measured_at) from marts.data_quality "
+            "where check_name <> 'source_freshness')")
         return {table: workspace.query(
             f"select count(*), md5(string_agg(row::varchar, '|' order by row::varchar)) "
-            f"from {table} as row")[0] for table in workspace.table_counts()}
+            f"from {relation} as row")[0] for table, relation in relations.items()}
 
     before = checksums()
     done = workspace.tokenroi("rebuild")

@@ -108,3 +108,19 @@ def read_history(quality_dir: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def check_states(history: list[dict]) -> list[dict]:
+    """Per check, its latest entry plus ``outcome`` (pass / warn / FAIL) and ``since`` /
+    ``since_run``: when it took that outcome (started failing, or recovered)."""
+    states: dict[str, dict] = {}
+    for entry in history:
+        outcome = ("pass" if entry["passed"]
+                   else "warn" if entry.get("severity") == "WARN" else "FAIL")
+        previous = states.get(entry["check"])
+        since = (previous["since"], previous["since_run"]) if (
+            previous and previous["outcome"] == outcome) else (entry["checked_at"],
+                                                               entry["run_id"])
+        states[entry["check"]] = {**entry, "outcome": outcome, "since": since[0],
+                                  "since_run": since[1]}
+    return list(states.values())

@@ -144,8 +144,8 @@ def rows_are(count: int, meaning: str):
 
 def a_at_least_b(column_a: str, column_b: str):
     return _meaning(_gx().ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A=column_a, column_B=column_b, or_equal=True, ignore_row_if="either_value_is_missing"),
-        f"{column_a} >= {column_b}")
+        column_A=column_a, column_B=column_b, or_equal=True,
+        ignore_row_if="either_value_is_missing"), f"{column_a} >= {column_b}")
 
 
 def months_complete(facts: Facts, column: str = "month", extra: tuple[str, ...] = ()):
