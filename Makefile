@@ -26,8 +26,11 @@ demo: install  ## generate the sample org (once) and run the whole pipeline on i
 test: install browser lint  ## lint, then the whole test suite (includes an end-to-end run)
 	$(BIN)/python -m pytest
 
-lint: install  ## ruff over the Python code
+lint: install  ## ruff over the Python code, sqlfluff (dbt templater) over the dbt SQL
 	$(BIN)/ruff check pipelines tests
+	mkdir -p data/build
+	TOKENROI_LAKE=$(CURDIR)/data/lake TOKENROI_BUILD_DB=$(CURDIR)/data/build/sqlfluff.duckdb \
+		PATH=$(BIN):$$PATH $(BIN)/sqlfluff lint --disable-progress-bar dbt_project/models dbt_project/tests
 
 dev: install  ## the Dagster UI on http://127.0.0.1:3000 for the code location in workspace.yaml
 	mkdir -p data/dagster_home

@@ -194,8 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="generate the sample org if absent, run everything",
                                description="Generate the sample org into the landing folder "
-                                           "(when it is empty), run the whole pipeline and "
-                                           "print where the report and warehouse are.")
+                                           "(when it is empty: the previous month and this "
+                                           "month up to yesterday), run the whole pipeline and "
+                                           "print the checks' summary and where the report "
+                                           "and warehouse are.")
     paths(demo, "landing", "lake", "warehouse", "reports")
     demo.set_defaults(func=cmd_demo)
 

@@ -14,16 +14,24 @@ with calls as (
 
 daily as (
 
-    select day, sum(cost_usd) as cost_usd, sum(calls) as calls
+    select
+        day,
+        sum(cost_usd) as cost_usd,
+        sum(calls) as calls
     from {{ ref('fct_spend_daily') }}
     group by day
 
 )
 
-select coalesce(calls.day, daily.day) as day, calls.cost_usd, daily.cost_usd as daily_cost_usd,
-    calls.calls, daily.calls as daily_calls
+select
+    coalesce(calls.day, daily.day) as day,
+    calls.cost_usd,
+    daily.cost_usd as daily_cost_usd,
+    calls.calls,
+    daily.calls as daily_calls
 from calls
 full outer join daily
     on calls.day = daily.day
-where round(coalesce(calls.cost_usd, 0), 2) <> round(coalesce(daily.cost_usd, 0), 2)
+where
+    round(coalesce(calls.cost_usd, 0), 2) <> round(coalesce(daily.cost_usd, 0), 2)
     or coalesce(calls.calls, 0) <> coalesce(daily.calls, 0)

@@ -2,7 +2,9 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_spend_attribution'}}}) }}
 with calls as (
 
-    select occurred_date as day, sum(cost_usd) as cost_usd
+    select
+        occurred_date as day,
+        sum(cost_usd) as cost_usd
     from {{ ref('fct_agent_calls') }}
     group by occurred_date
 
@@ -19,7 +21,10 @@ attribution as (
 
 )
 
-select calls.day, calls.cost_usd, attribution.attributed_cost_usd,
+select
+    calls.day,
+    calls.cost_usd,
+    attribution.attributed_cost_usd,
     attribution.unattributed_cost_usd
 from calls
 full outer join attribution

@@ -16,7 +16,10 @@ with bill as (
 
 booked as (
 
-    select provider, occurred_date as day, sum(cost_usd) as unlogged_cost_usd
+    select
+        provider,
+        occurred_date as day,
+        sum(cost_usd) as unlogged_cost_usd
     from {{ ref('fct_agent_calls') }}
     where is_unlogged
     group by provider, occurred_date

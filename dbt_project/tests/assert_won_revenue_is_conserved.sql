@@ -2,19 +2,28 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_revenue_attribution'}}}) }}
 with won as (
 
-    select deal_id, amount_usd from {{ ref('fct_deals') }} where is_won
+    select
+        deal_id,
+        amount_usd
+    from {{ ref('fct_deals') }}
+    where is_won
 
 ),
 
 split as (
 
-    select deal_id, sum(credited_revenue_usd + not_credited_revenue_usd) as split_usd
+    select
+        deal_id,
+        sum(credited_revenue_usd + not_credited_revenue_usd) as split_usd
     from {{ ref('fct_revenue_attribution') }}
     group by deal_id
 
 )
 
-select won.deal_id, won.amount_usd, split.split_usd
+select
+    won.deal_id,
+    won.amount_usd,
+    split.split_usd
 from won
 left join split
     on won.deal_id = split.deal_id

@@ -78,8 +78,9 @@ final as (
         priced.request_count,
         priced.reported_cost_usd,
         priced.catalog_cost_usd,
-        {{ normalize_model_name('priced.provider', 'coalesce(priced.catalog_model, priced.model)') }}
-            as model_key,
+        {{ normalize_model_name(
+            'priced.provider', 'coalesce(priced.catalog_model, priced.model)'
+        ) }} as model_key,
         -- A source's own cost wins; a model without a price is flagged, never costed at $0.
         coalesce(priced.reported_cost_usd, priced.catalog_cost_usd) as cost_usd,
         case

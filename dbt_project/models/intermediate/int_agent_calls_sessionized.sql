@@ -14,7 +14,8 @@ gaps as (
         case
             when calls.session_id is not null then 0
             when lag(calls.occurred_at) over by_person is null then 1
-            when calls.occurred_at - lag(calls.occurred_at) over by_person
+            when
+                calls.occurred_at - lag(calls.occurred_at) over by_person
                 > interval ({{ var('session_gap_minutes') }}) minute then 1
             else 0
         end as starts_session

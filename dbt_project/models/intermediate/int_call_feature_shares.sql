@@ -99,8 +99,15 @@ costed as (
 final as (
 
     select
-        event_id, feature_key, attribution_method, unattributed_reason, share, occurred_at,
-        team, person_email, cost_usd
+        event_id,
+        feature_key,
+        attribution_method,
+        unattributed_reason,
+        share,
+        occurred_at,
+        team,
+        person_email,
+        cost_usd
     from costed
     union all
     select

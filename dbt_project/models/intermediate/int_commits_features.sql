@@ -6,19 +6,29 @@ with recursive commits as (
 
 ),
 
-merges as (
+merge_commits as (
 
-    select repo, parents[2] as sha, message_feature_key as feature_key
+    select
+        repo,
+        parents[2] as sha,
+        message_feature_key as feature_key
     from commits
     where len(parents) > 1 and message_feature_key is not null
 
 ),
 
-merged_branch (repo, sha, feature_key) as (
+merged_branch as (
 
-    select repo, sha, feature_key from merges
+    select
+        repo,
+        sha,
+        feature_key
+    from merge_commits
     union
-    select commits.repo, commits.parents[1], merged_branch.feature_key
+    select
+        commits.repo,
+        commits.parents[1],
+        merged_branch.feature_key
     from merged_branch
     inner join commits
         on merged_branch.repo = commits.repo and merged_branch.sha = commits.sha
@@ -34,7 +44,10 @@ identities as (
 
 branch_keys as (
 
-    select repo, sha, min(feature_key) as feature_key
+    select
+        repo,
+        sha,
+        min(feature_key) as feature_key
     from merged_branch
     group by repo, sha
 

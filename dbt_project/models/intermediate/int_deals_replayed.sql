@@ -10,13 +10,15 @@ with events as (
 
 won_stages as (
 
-    select distinct stage from events where event_type = 'closed_won'
+    select distinct stage from events
+    where event_type = 'closed_won'
 
 ),
 
 closed_stages as (
 
-    select distinct stage from events where event_type in ('closed_won', 'closed_lost')
+    select distinct stage from events
+    where event_type in ('closed_won', 'closed_lost')
 
 ),
 
@@ -32,7 +34,9 @@ latest as (
 
 last_win as (
 
-    select deal_id, max(occurred_at) as closed_at
+    select
+        deal_id,
+        max(occurred_at) as closed_at
     from events
     where event_type = 'closed_won'
     group by deal_id

@@ -14,15 +14,29 @@ combined as (
 
     -- An override row replaces the shipped row with the same (provider, model, valid_from).
     select
-        provider, model, valid_from, valid_to, tier, input_usd_per_mtok, output_usd_per_mtok,
-        cache_read_usd_per_mtok, cache_write_usd_per_mtok, cache_write_1h_usd_per_mtok,
+        provider,
+        model,
+        valid_from,
+        valid_to,
+        tier,
+        input_usd_per_mtok,
+        output_usd_per_mtok,
+        cache_read_usd_per_mtok,
+        cache_write_usd_per_mtok,
+        cache_write_1h_usd_per_mtok,
         'override' as price_source
     from overrides
     union all
     select
-        lower(catalog.provider), catalog.model, catalog.valid_from, catalog.valid_to,
-        catalog.tier, catalog.input_usd_per_mtok, catalog.output_usd_per_mtok,
-        catalog.cache_read_usd_per_mtok, catalog.cache_write_usd_per_mtok,
+        lower(catalog.provider),
+        catalog.model,
+        catalog.valid_from,
+        catalog.valid_to,
+        catalog.tier,
+        catalog.input_usd_per_mtok,
+        catalog.output_usd_per_mtok,
+        catalog.cache_read_usd_per_mtok,
+        catalog.cache_write_usd_per_mtok,
         catalog.cache_write_1h_usd_per_mtok,
         'catalog' as price_source
     from catalog
@@ -58,7 +72,7 @@ with_fallbacks as (
             as cache_read_usd_per_token,
         {{ price_per_token('coalesce(cache_write_usd_per_mtok, input_usd_per_mtok)') }}
             as cache_write_usd_per_token,
-        -- ... and 1-hour cache writes fall back to the 5-minute price.
+    -- ... and 1-hour cache writes fall back to the 5-minute price.
         {{ price_per_token(
             'coalesce(cache_write_1h_usd_per_mtok, cache_write_usd_per_mtok, input_usd_per_mtok)'
         ) }} as cache_write_1h_usd_per_token

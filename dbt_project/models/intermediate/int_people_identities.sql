@@ -6,10 +6,14 @@ with people as (
 
 keys as (
 
-    select lower(person_email) as identity_key, person_email
+    select
+        lower(person_email) as identity_key,
+        person_email
     from people
     union all
-    select lower(alias_key.alias) as identity_key, people.person_email
+    select
+        lower(alias_key.alias) as identity_key,
+        people.person_email
     from people
     cross join unnest(people.aliases) as alias_key (alias)
 
@@ -18,7 +22,9 @@ keys as (
 unambiguous as (
 
     -- An alias claimed by two people identifies neither; such calls stay unknown.
-    select identity_key, min(person_email) as person_email
+    select
+        identity_key,
+        min(person_email) as person_email
     from keys
     group by identity_key
     having count(distinct person_email) = 1

@@ -56,9 +56,9 @@ by_window as (
         on
             sessions.person_email = commits.person_email
             and (sessions.repo is null or sessions.repo = commits.repo)
-            and commits.authored_at >= sessions.first_call_at
-            and commits.authored_at
-            <= sessions.last_call_at + interval ({{ var('session_commit_window_hours') }}) hour
+            and sessions.first_call_at <= commits.authored_at
+            and sessions.last_call_at + interval ({{ var('session_commit_window_hours') }}) hour
+            >= commits.authored_at
     where sessions.session_key not in (select session_key from by_trailer)
 
 ),
@@ -77,8 +77,9 @@ final as (
         links.*,
         case
             when sum(links.lines_changed) over by_session > 0
-                then cast(links.lines_changed as double)
-                / sum(links.lines_changed) over by_session
+                then
+                    cast(links.lines_changed as double)
+                    / sum(links.lines_changed) over by_session
             else 1.0 / count(*) over by_session
         end as share
     from links

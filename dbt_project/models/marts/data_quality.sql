@@ -2,14 +2,11 @@
 -- The Great Expectations checks on this table decide: an 'error' gate that is not 'pass'
 -- stops publication, a 'warn' gate shows in the report's data-quality section.
 {%- set freshness_max_hours = var('freshness_max_hours') %}
+{%- set measured_at -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endset %}
 
-with run as (
-
-    select cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as measured_at
-
-),
-
-calls as (
+with calls as (
 
     select * from {{ ref('fct_agent_calls') }}
 
@@ -17,18 +14,27 @@ calls as (
 
 newest_events as (
 
-    select 'agent_calls' as stream, 'agent_calls/' || source as subject,
+    select
+        'agent_calls' as stream,
+        'agent_calls/' || source as subject,
         max(occurred_at) as newest_at
     from {{ ref('stg_raw__agent_calls') }}
     group by source
 
     union all
 
-    select 'commits', 'commits', max(committed_at) from {{ ref('stg_raw__commits') }}
+    select
+        'commits',
+        'commits',
+        max(committed_at)
+    from {{ ref('stg_raw__commits') }}
 
     union all
 
-    select 'deal_events', 'deal_events', max(occurred_at)
+    select
+        'deal_events',
+        'deal_events',
+        max(occurred_at)
     from {{ ref('stg_raw__deal_events') }}
 
 ),
@@ -39,17 +45,16 @@ freshness as (
         'source_freshness' as check_name,
         subject,
         'warn' as severity,
-        date_diff('second', newest_at, run.measured_at) / 3600.0 as observed_value,
+        date_diff('second', newest_at, {{ measured_at }}) / 3600.0 as observed_value,
         case stream
             {%- for stream, hours in freshness_max_hours.items() %}
-            when '{{ stream }}' then {{ hours }}
+                when '{{ stream }}' then {{ hours }}
             {%- endfor %}
         end as threshold,
         'hours' as unit,
         cast(null as bigint) as affected_rows,
         'newest event ' || strftime(newest_at, '%Y-%m-%d %H:%M') || ' UTC' as detail
     from newest_events
-    cross join run
     where newest_at is not null
 
 ),
@@ -58,7 +63,8 @@ bill_window as (
 
     select *
     from {{ ref('fct_bill_reconciliation') }}
-    where day > (select max(day) from {{ ref('fct_bill_reconciliation') }})
+    where
+        day > (select max(day) from {{ ref('fct_bill_reconciliation') }})
         - {{ var('telemetry_coverage_days') }}
 
 ),
@@ -74,8 +80,8 @@ telemetry_coverage as (
         'share' as unit,
         cast(null as bigint) as affected_rows,
         'per-call logs explain $' || round(sum(logged_cost_usd), 2) || ' of $'
-            || round(sum(billed_cost_usd), 2) || ' billed, ' || min(day) || ' to '
-            || max(day) as detail
+        || round(sum(billed_cost_usd), 2) || ' billed, ' || min(day) || ' to '
+        || max(day) as detail
     from bill_window
     group by provider
     having sum(billed_cost_usd) > 0
@@ -86,16 +92,21 @@ tokens_by_month as (
 
     select
         strftime(occurred_date, '%Y-%m') as month,
-        sum(input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens
-            + output_tokens) as tokens,
-        sum(input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens
-            + output_tokens) filter (where cost_source = 'unpriced') as unpriced_tokens,
+        sum(
+            input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens
+            + output_tokens
+        ) as tokens,
+        sum(
+            input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens
+            + output_tokens
+        ) filter (where cost_source = 'unpriced') as unpriced_tokens,
         count(*) filter (where cost_source = 'unpriced') as unpriced_calls,
-        string_agg(distinct provider || '/' || model, ', ' order by provider || '/' || model)
-            filter (where cost_source = 'unpriced') as unpriced_models
+        string_agg(
+            distinct provider || '/' || model, ', ' order by provider || '/' || model
+        ) filter (where cost_source = 'unpriced') as unpriced_models
     from calls
     where not is_unlogged
-    group by 1
+    group by month
 
 ),
 
@@ -111,7 +122,8 @@ unpriced_share as (
         unpriced_calls as affected_rows,
         case
             when unpriced_calls = 0 then 'every call has a price'
-            else 'no price for ' || unpriced_models
+            else
+                'no price for ' || unpriced_models
                 || ': add them to landing/reference/model_prices.csv'
         end as detail
     from tokens_by_month
@@ -126,7 +138,7 @@ spend_by_month as (
         sum(cost_usd) filter (where not is_known_person) as unknown_cost_usd,
         count(distinct person_email) filter (where not is_known_person) as unknown_identities
     from calls
-    group by 1
+    group by month
 
 ),
 
@@ -142,7 +154,9 @@ unknown_identities as (
         unknown_identities as affected_rows,
         case
             when unknown_identities = 0 then 'every identity is in people.csv'
-            else unknown_identities || ' identities not in people.csv (marts.fct_unknown_identities)'
+            else
+                unknown_identities
+                || ' identities not in people.csv (marts.fct_unknown_identities)'
         end as detail
     from spend_by_month
 
@@ -150,19 +164,27 @@ unknown_identities as (
 
 loaded_by_source as (
 
-    select {{ landing_source('source_file') }} as source, count(*) as records
+    select
+        {{ landing_source('source_file') }} as landing_source,
+        count(*) as records
     from {{ ref('stg_raw__agent_calls') }}
-    group by 1
+    group by landing_source
 
     union all
 
-    select {{ landing_source('source_file') }}, count(*) from {{ ref('stg_raw__commits') }}
-    group by 1
+    select
+        {{ landing_source('source_file') }} as landing_source,
+        count(*) as records
+    from {{ ref('stg_raw__commits') }}
+    group by landing_source
 
     union all
 
-    select {{ landing_source('source_file') }}, count(*) from {{ ref('stg_raw__deal_events') }}
-    group by 1
+    select
+        {{ landing_source('source_file') }} as landing_source,
+        count(*) as records
+    from {{ ref('stg_raw__deal_events') }}
+    group by landing_source
 
 ),
 
@@ -193,7 +215,11 @@ quarantine as (
         quarantined.reason || ' (first at ' || quarantined.first_at || ')' as detail
     from quarantined
     left join (
-        select source, sum(records) as records from loaded_by_source group by source
+        select
+            landing_source as source,
+            sum(records) as records
+        from loaded_by_source
+        group by landing_source
     ) as loaded
         on quarantined.source = loaded.source
 
@@ -231,9 +257,8 @@ final as (
         unit,
         affected_rows,
         detail,
-        run.measured_at
+        {{ measured_at }} as measured_at
     from gates
-    cross join run
 
 )
 

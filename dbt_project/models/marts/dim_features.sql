@@ -7,11 +7,14 @@ with listed as (
 
 seen as (
 
-    select feature_key from {{ ref('int_commits_features') }} where feature_key is not null
+    select feature_key from {{ ref('int_commits_features') }}
+    where feature_key is not null
     union
-    select feature_key from {{ ref('int_call_feature_shares') }} where feature_key is not null
+    select feature_key from {{ ref('int_call_feature_shares') }}
+    where feature_key is not null
     union
-    select feature_key from {{ ref('fct_revenue_attribution') }} where feature_key is not null
+    select feature_key from {{ ref('fct_revenue_attribution') }}
+    where feature_key is not null
 
 ),
 

@@ -18,7 +18,7 @@ spend as (
         coalesce(sum(cost_usd) filter (where feature_key is not null), 0)
             as attributed_spend_usd
     from shares
-    group by rollup (period)
+    group by rollup(period)
 
 ),
 
@@ -31,7 +31,7 @@ revenue as (
     from {{ ref('fct_revenue_attribution') }} as credit
     inner join {{ ref('int_deals_replayed') }} as deals
         on credit.deal_id = deals.deal_id
-    group by rollup (strftime(deals.closed_at, '%Y-%m'))
+    group by rollup(strftime(deals.closed_at, '%Y-%m'))
 
 ),
 

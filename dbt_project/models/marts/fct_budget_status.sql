@@ -15,18 +15,22 @@ budgets as (
 
 as_of as (
 
-    select coalesce(
-        {% if var('as_of_date', none) %}cast('{{ var("as_of_date") }}' as date){% else %}null{% endif %},
-        max(occurred_date)
-    ) as as_of_date
+    select
+        coalesce(
+            {% if var('as_of_date', none) -%}
+                cast('{{ var("as_of_date") }}' as date)
+            {%- else -%}
+                null
+            {%- endif %},
+            max(occurred_date)
+        ) as as_of_date
     from calls
 
 ),
 
 months as (
 
-    select distinct
-        date_trunc('month', occurred_date) as month_start
+    select distinct date_trunc('month', occurred_date) as month_start
     from calls
 
 ),
@@ -43,11 +47,11 @@ spend as (
     cross join months
     left join calls
         on
-            date_trunc('month', calls.occurred_date) = months.month_start
+            months.month_start = date_trunc('month', calls.occurred_date)
             and (
                 budgets.scope = 'org'
-                or (budgets.scope = 'team' and calls.team = budgets.scope_id)
-                or (budgets.scope = 'user' and calls.person_email = budgets.scope_id)
+                or (budgets.scope = 'team' and budgets.scope_id = calls.team)
+                or (budgets.scope = 'user' and budgets.scope_id = calls.person_email)
             )
     group by all
 

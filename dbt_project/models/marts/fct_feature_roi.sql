@@ -6,7 +6,9 @@ with features as (
 
 spend as (
 
-    select feature_key, sum(cost_usd) as agent_cost_usd
+    select
+        feature_key,
+        sum(cost_usd) as agent_cost_usd
     from {{ ref('int_call_feature_shares') }}
     where feature_key is not null
     group by feature_key
@@ -27,7 +29,9 @@ commits as (
 
 revenue as (
 
-    select feature_key, sum(credited_revenue_usd) as attributed_revenue_usd
+    select
+        feature_key,
+        sum(credited_revenue_usd) as attributed_revenue_usd
     from {{ ref('fct_revenue_attribution') }}
     where feature_key is not null
     group by feature_key

@@ -23,10 +23,11 @@ ranked as (
         cost_usd,
         prompt_text,
         row_number() over (
-            partition by strftime(occurred_date, '%Y-%m') order by cost_usd desc, event_id
+            partition by strftime(occurred_date, '%Y-%m') order by cost_usd desc, event_id asc
         ) as rank_in_month
     from calls
 
 )
 
-select * from ranked where rank_in_month <= 20
+select * from ranked
+where rank_in_month <= 20

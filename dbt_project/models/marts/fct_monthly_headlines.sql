@@ -21,7 +21,10 @@ coverage as (
 
 payroll as (
 
-    select month, payroll_usd from {{ ref('fct_salary_share_summary') }}
+    select
+        month,
+        payroll_usd
+    from {{ ref('fct_salary_share_summary') }}
     where group_name = 'org'
 
 ),

@@ -9,7 +9,9 @@ with people as (
 
 spend as (
 
-    select person_email, sum(cost_usd) as spend_usd
+    select
+        person_email,
+        sum(cost_usd) as spend_usd
     from {{ ref('fct_agent_calls') }}
     group by person_email
 
@@ -29,7 +31,10 @@ shipped as (
 
 feature_spend as (
 
-    select person_email, feature_key, sum(cost_usd) as cost_usd
+    select
+        person_email,
+        feature_key,
+        sum(cost_usd) as cost_usd
     from {{ ref('int_call_feature_shares') }}
     where feature_key is not null
     group by all
@@ -38,7 +43,9 @@ feature_spend as (
 
 feature_revenue as (
 
-    select feature_key, sum(credited_revenue_usd) as credited_revenue_usd
+    select
+        feature_key,
+        sum(credited_revenue_usd) as credited_revenue_usd
     from {{ ref('fct_revenue_attribution') }}
     where feature_key is not null
     group by feature_key
@@ -65,7 +72,9 @@ person_share as (
 
 revenue_share as (
 
-    select person_email, sum(credited_revenue_usd) as credited_revenue_usd
+    select
+        person_email,
+        sum(credited_revenue_usd) as credited_revenue_usd
     from person_share
     group by person_email
 

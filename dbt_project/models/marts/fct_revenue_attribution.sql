@@ -22,12 +22,18 @@ shipped as (
 
 cited as (
 
-    select deals.deal_id, weights.feature_key, weights.weight
+    select
+        deals.deal_id,
+        weights.feature_key,
+        weights.weight
     from deals
     inner join weights
         on deals.deal_id = weights.deal_id
     union all
-    select deals.deal_id, upper(feature.feature_key), 1.0
+    select
+        deals.deal_id,
+        upper(feature.feature_key),
+        1.0
     from deals
     cross join unnest(deals.cited_features) as feature (feature_key)
     where deals.deal_id not in (select deal_id from weights)

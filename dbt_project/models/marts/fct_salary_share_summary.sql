@@ -9,7 +9,10 @@ with shares as (
 
 calls as (
 
-    select strftime(occurred_date, '%Y-%m') as month, team, sum(cost_usd) as spend_usd
+    select
+        strftime(occurred_date, '%Y-%m') as month,
+        team,
+        sum(cost_usd) as spend_usd
     from {{ ref('fct_agent_calls') }}
     group by all
 
@@ -17,9 +20,19 @@ calls as (
 
 groups as (
 
-    select month, team as group_name, spend_pct_of_salary, annual_cost_usd from shares
+    select
+        month,
+        team as group_name,
+        spend_pct_of_salary,
+        annual_cost_usd
+    from shares
     union all
-    select month, 'org', spend_pct_of_salary, annual_cost_usd from shares
+    select
+        month,
+        'org',
+        spend_pct_of_salary,
+        annual_cost_usd
+    from shares
 
 ),
 
@@ -40,9 +53,19 @@ payroll as (
 
 spend as (
 
-    select month, team as group_name, sum(spend_usd) as spend_usd from calls group by all
+    select
+        month,
+        team as group_name,
+        sum(spend_usd) as spend_usd
+    from calls
+    group by all
     union all
-    select month, 'org', sum(spend_usd) from calls group by month
+    select
+        month,
+        'org',
+        sum(spend_usd)
+    from calls
+    group by month
 
 ),
 

@@ -19,7 +19,10 @@ months as (
 
 spend as (
 
-    select strftime(occurred_date, '%Y-%m') as month, person_email, sum(cost_usd) as spend_usd
+    select
+        strftime(occurred_date, '%Y-%m') as month,
+        person_email,
+        sum(cost_usd) as spend_usd
     from calls
     group by all
 

@@ -14,8 +14,10 @@ final as (
         lower(trim(tier)) as tier,
         cast(input_usd_per_mtok as decimal(18, 6)) as input_usd_per_mtok,
         cast(output_usd_per_mtok as decimal(18, 6)) as output_usd_per_mtok,
-        cast(nullif(trim(cache_read_usd_per_mtok), '') as decimal(18, 6)) as cache_read_usd_per_mtok,
-        cast(nullif(trim(cache_write_usd_per_mtok), '') as decimal(18, 6)) as cache_write_usd_per_mtok,
+        cast(nullif(trim(cache_read_usd_per_mtok), '') as decimal(18, 6))
+            as cache_read_usd_per_mtok,
+        cast(nullif(trim(cache_write_usd_per_mtok), '') as decimal(18, 6))
+            as cache_write_usd_per_mtok,
         cast(nullif(trim(cache_write_1h_usd_per_mtok), '') as decimal(18, 6))
             as cache_write_1h_usd_per_mtok
     from source
