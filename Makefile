@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: help install demo test lint dev browser lock clean
+.PHONY: help install demo test lint dev docs browser lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ lint: install  ## ruff over the Python code, sqlfluff (dbt templater) over the d
 dev: install  ## the Dagster UI on http://127.0.0.1:3000 for the code location in workspace.yaml
 	mkdir -p data/dagster_home
 	DAGSTER_HOME=$(abspath data/dagster_home) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+docs: install  ## the dbt docs site (models, columns, tests, lineage) in data/docs/index.html
+	$(BIN)/tokenroi docs
 
 # The report test renders in Debian's chromium; without it that one test is skipped with a reason.
 browser:

@@ -117,6 +117,31 @@ def cmd_rebuild(args: argparse.Namespace) -> None:
     _run_pipeline("tokenroi_rebuild")
 
 
+def cmd_docs(args: argparse.Namespace) -> None:
+    """dbt's documentation site, as one page, from the project and the build database."""
+    import subprocess
+
+    from pipelines.defs.resources import dbt_executable
+    from pipelines.settings import DBT_PROJECT_DIR, data_dir
+
+    _apply_paths(args)
+    settings = load_settings()
+    out = Path(args.out).expanduser().resolve() if args.out else data_dir() / "docs"
+    if not settings.build_db.exists():
+        print(f"note: no build database at {settings.build_db} yet (run `tokenroi run`): "
+              "the docs will describe the models without row counts or column types")
+    done = subprocess.run([dbt_executable(), "docs", "generate", "--static", "--quiet",
+                           "--profiles-dir", str(DBT_PROJECT_DIR)], cwd=DBT_PROJECT_DIR,
+                          capture_output=True, text=True)
+    page = DBT_PROJECT_DIR / "target" / "static_index.html"
+    if done.returncode != 0 or not page.exists():
+        reason = (done.stdout + done.stderr).strip().splitlines()
+        raise CommandError("dbt docs generate failed: " + (reason[-1] if reason else "?"))
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(page, out / "index.html")
+    print(f"docs: {out / 'index.html'} (one file; open it in a browser)")
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     _apply_paths(args)
     from pipelines.report.render import available_months, render_month
@@ -247,6 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "(default: the shipped evaluation set).")
     classify_eval.add_argument("--file", default=str(EVAL_SET), metavar="CSV")
     classify_eval.set_defaults(func=cmd_classify_eval)
+
+    docs = commands.add_parser(
+        "docs", help="build the dbt docs site (models, columns, tests, lineage) as one page",
+        description="Run `dbt docs generate --static` on the project and the build database "
+                    "and copy the single-page site to data/docs/index.html.")
+    docs.add_argument("--out", metavar="DIR", help="folder for index.html (default data/docs)")
+    docs.set_defaults(func=cmd_docs)
 
     rebuild = commands.add_parser(
         "rebuild", help="drop the warehouse build and rebuild it from the event log alone")

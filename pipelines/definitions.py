@@ -6,6 +6,7 @@ from pipelines.defs import checks, ingest, publish
 from pipelines.defs.jobs import daily_job, daily_schedule, rebuild_job
 from pipelines.defs.progress import progress_logger
 from pipelines.defs.resources import dbt_resource
+from pipelines.defs.sensors import landing_files_sensor
 from pipelines.defs.transform import tokenroi_dbt_models
 
 defs = dg.Definitions(
@@ -13,6 +14,7 @@ defs = dg.Definitions(
     asset_checks=checks.checks,
     jobs=[daily_job, rebuild_job],
     schedules=[daily_schedule],
+    sensors=[landing_files_sensor],
     resources={"dbt": dbt_resource()},
     loggers={"progress": progress_logger},
 )

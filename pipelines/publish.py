@@ -39,6 +39,7 @@ def publish_warehouse(build_db: Path, warehouse: Path) -> dict[str, int]:
             con.execute(f"create table {target} as select * from build.{target}")
             rows = con.execute(f"select count(*) from {target}").fetchall()[0][0]
             counts[f"{schema}.{table}"] = rows
+            _copy_comments(con, schema, table)
         con.execute("detach build")
         con.execute("checkpoint")
     finally:
@@ -47,6 +48,23 @@ def publish_warehouse(build_db: Path, warehouse: Path) -> dict[str, int]:
         os.fsync(handle.fileno())
     os.replace(temporary, warehouse)
     return counts
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """The dbt docs (persisted as comments in the build) follow the table to the warehouse."""
+    target = f"{_quote(schema)}.{_quote(table)}"
+    [(table_comment,)] = con.execute(
+        "select comment from duckdb_tables() where database_name = 'build' "
+        "and schema_name = ? and table_name = ?", [schema, table]).fetchall()
+    if table_comment:
+        con.execute(f"comment on table {target} is {_literal(table_comment.strip())}")
+    columns = con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'build' "
+        "and schema_name = ? and table_name = ? and coalesce(comment, '') <> ''",
+        [schema, table]).fetchall()
+    for column, comment in columns:
+        con.execute(f"comment on column {target}.{_quote(column)} is "
+                    f"{_literal(comment.strip())}")
 
 
 def _literal(value: object) -> str:

@@ -103,3 +103,30 @@ def test_dagster_validates_the_workspace(tmp_path):
                                "DAGSTER_HOME": str(tmp_path)})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "All code locations passed validation" in done.stdout + done.stderr
+
+
+def test_the_landing_sensor_requests_a_run_only_when_files_land(tmp_path, monkeypatch):
+    from pipelines.defs.sensors import landing_files_sensor
+
+    landing = tmp_path / "landing"
+    (landing / "agent_calls" / "canonical").mkdir(parents=True)
+    (landing / "truth.json").write_text("{}")  # top-level files are not landing files
+    monkeypatch.setenv("TOKENROI_LANDING", str(landing))
+    instance = dg.DagsterInstance.ephemeral()
+
+    def tick(cursor):
+        context = dg.build_sensor_context(instance=instance, cursor=cursor)
+        return landing_files_sensor(context), context.cursor
+
+    result, empty = tick(None)
+    assert isinstance(result, dg.RunRequest)  # first look: nothing seen before
+    result, cursor = tick(empty)
+    assert isinstance(result, dg.SkipReason) and "among 0 landing files" in result.skip_message
+    (landing / "truth.json").write_text('{"changed": true}')
+    assert isinstance(tick(cursor)[0], dg.SkipReason)
+    (landing / "agent_calls" / "canonical" / "calls.jsonl").write_text("{}\n")
+    result, cursor = tick(cursor)
+    assert isinstance(result, dg.RunRequest)
+    assert result.tags["tokenroi/landing_files"] == "1"
+    assert isinstance(tick(cursor)[0], dg.SkipReason)
+    assert defs.resolve_sensor_def("landing_files_sensor").job_name == "tokenroi_daily"

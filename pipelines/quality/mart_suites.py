@@ -265,7 +265,7 @@ def _monthly_headlines(facts: Facts) -> list:
                              "attributed_spend_usd", "credited_revenue_usd",
                              "revenue_per_token_dollar"]],
         *[share(c) for c in ["spend_pct_of_payroll", "routable_share_of_frontier_spend",
-                             "spend_coverage", "revenue_coverage"]],
+                             "spend_coverage", "revenue_coverage", "frontier_waste_share"]],
         a_at_least_b("total_spend_usd", "frontier_spend_usd"),
         a_at_least_b("frontier_spend_usd", "frontier_waste_usd"),
         a_at_least_b("total_spend_usd", "attributed_spend_usd"),
@@ -298,6 +298,17 @@ def _salary_share_summary(facts: Facts) -> list:
         money("spend_usd", MAX_MONTHLY_ROW_COST_USD),
         _meaning(_gx().ExpectColumnValuesToBeBetween(column="people", min_value=1),
                  "every group has people"),
+    ]
+
+
+def _salary_share_distribution(facts: Facts) -> list:
+    return [
+        months_complete(facts),
+        unique("month", "bucket_order"),
+        sum_is("people", facts.people * len(facts.expected_months),
+               meaning="everyone in people.csv is in one bucket each month"),
+        _meaning(_gx().ExpectColumnValuesToBeBetween(column="people", min_value=0),
+                 "people are counted, not negative"),
     ]
 
 
@@ -439,6 +450,8 @@ SUITES = [
               _spend_vs_salary),
     MartSuite("fct_salary_share_summary", "Every month; shares in 0..1; p90 >= median.",
               _salary_share_summary),
+    MartSuite("fct_salary_share_distribution", "Every month; everyone in exactly one "
+              "bucket.", _salary_share_distribution),
     MartSuite("fct_budget_status", "Every budget in every month; statuses known; projection "
               ">= spend.", _budget_status),
     MartSuite("fct_routing_savings", "Savings never exceed cost; routing covers all spend.",

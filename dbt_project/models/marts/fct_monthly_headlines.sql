@@ -38,7 +38,9 @@ spend as (
         coalesce(sum(cost_usd) filter (
             where model_tier = 'frontier' and task_class in ('trivial', 'non_work')
         ), 0) as frontier_waste_usd,
-        count(distinct person_email) filter (where not is_unlogged) as active_people
+        count(distinct person_email) filter (where not is_unlogged) as active_people,
+        min(occurred_date) as first_day,
+        max(occurred_date) as last_day
     from calls
     group by all
 
@@ -58,16 +60,19 @@ routable as (
 
 ),
 
-final as (
+month_figures as (
 
     select
         spend.month,
+        spend.first_day,
+        spend.last_day,
         spend.total_spend_usd,
         spend.active_people,
         payroll.payroll_usd,
         {{ ratio('spend.total_spend_usd', 'payroll.payroll_usd') }} as spend_pct_of_payroll,
         spend.frontier_spend_usd,
         spend.frontier_waste_usd,
+        {{ ratio('spend.frontier_waste_usd', 'spend.frontier_spend_usd') }} as frontier_waste_share,
         routable.routable_frontier_spend_usd,
         {{ ratio('routable.routable_frontier_spend_usd', 'spend.frontier_spend_usd') }}
             as routable_share_of_frontier_spend,
@@ -82,6 +87,46 @@ final as (
     left join payroll on spend.month = payroll.month
     left join routable on spend.month = routable.month
     left join coverage on spend.month = coverage.period
+
+),
+
+run_rates as (
+
+    -- A month in progress (or one the data starts in) is scaled to its full length, so
+    -- month-over-month changes compare run rates, not a half month with a whole one.
+    select
+        *,
+        date_diff('day', first_day, last_day) + 1 as covered_days,
+        day(last_day(first_day)) as days_in_month,
+        total_spend_usd * day(last_day(first_day))
+        / (date_diff('day', first_day, last_day) + 1) as projected_spend_usd,
+        routing_savings_usd * day(last_day(first_day))
+        / (date_diff('day', first_day, last_day) + 1) as projected_routing_savings_usd
+    from month_figures
+
+),
+
+final as (
+
+    select
+        *,
+        {{ ratio('projected_spend_usd', 'payroll_usd') }} as projected_spend_pct_of_payroll,
+        lag(month) over by_month as previous_month,
+        {{ ratio('projected_spend_usd - lag(projected_spend_usd) over by_month',
+                 'lag(projected_spend_usd) over by_month') }} as total_spend_change,
+        {{ ratio('projected_spend_usd', 'payroll_usd') }}
+        - lag({{ ratio('projected_spend_usd', 'payroll_usd') }}) over by_month
+            as spend_pct_of_payroll_change_points,
+        {{ ratio('revenue_per_token_dollar - lag(revenue_per_token_dollar) over by_month',
+                 'lag(revenue_per_token_dollar) over by_month') }}
+            as revenue_per_token_dollar_change,
+        routable_share_of_frontier_spend - lag(routable_share_of_frontier_spend) over by_month
+            as routable_share_change_points,
+        {{ ratio('projected_routing_savings_usd - lag(projected_routing_savings_usd) '
+                 'over by_month', 'lag(projected_routing_savings_usd) over by_month') }}
+            as routing_savings_change
+    from run_rates
+    window by_month as (order by month)
 
 )
 
