@@ -106,6 +106,8 @@ def test_report_headline_is_the_warehouse_total(pipeline_run):
     assert f'data-value="{float(total):.2f}"' in html
     assert "<svg" in html and "<script" not in html and "http://" not in html.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")
+    pdf = workspace.data / "reports" / month / "outcome_report.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
 
 
 def test_running_twice_on_the_same_landing_changes_no_row_count(pipeline_run):
