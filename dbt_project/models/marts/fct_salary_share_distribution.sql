@@ -9,7 +9,12 @@ with salary_shares as (
 
 buckets as (
 
-    select * from (
+    select
+        bucket.bucket_order,
+        bucket.bucket_label,
+        bucket.lower_share,
+        bucket.upper_share
+    from (
         values
         (1, 'none', 0.0, 0.0),
         (2, 'under 0.1%', 0.0, 0.001),
