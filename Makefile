@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: help install demo test lint dev docs browser lock clean
+.PHONY: help install demo test lint dev docs bench browser lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ test: install browser lint  ## lint, then the whole test suite (includes an end-
 	$(BIN)/python -m pytest
 
 lint: install  ## ruff over the Python code, sqlfluff (dbt templater) over the dbt SQL
-	$(BIN)/ruff check pipelines tests
+	$(BIN)/ruff check pipelines tests bench
 	mkdir -p data/build
 	TOKENROI_LAKE=$(CURDIR)/data/lake TOKENROI_BUILD_DB=$(CURDIR)/data/build/sqlfluff.duckdb \
 		PATH=$(BIN):$$PATH $(BIN)/sqlfluff lint --disable-progress-bar dbt_project/models dbt_project/tests
@@ -38,6 +38,10 @@ dev: install  ## the Dagster UI on http://127.0.0.1:3000 for the code location i
 
 docs: install  ## the dbt docs site (models, columns, tests, lineage) in data/docs/index.html
 	$(BIN)/tokenroi docs
+
+SCALE ?= 100k
+bench: install  ## benchmark at SCALE calls (100k, 1M, 10M; INCREMENTAL=30,180 adds the daily-run test)
+	$(BIN)/python -m bench.run --calls $(SCALE) $(if $(INCREMENTAL),--incremental $(INCREMENTAL))
 
 # The report test renders in Debian's chromium; without it that one test is skipped with a reason.
 browser:

@@ -60,6 +60,7 @@ class Measured:
     stages: dict[str, dict] = field(default_factory=dict)  # stage -> {seconds, peak_rss}
     streams: dict[str, dict] = field(default_factory=dict)  # stream -> {rows, seconds}
     output: str = ""
+    first_step_at: float = 0.0  # seconds from launch to the first pipeline step
 
 
 def measure(command: list[str], env: dict[str, str], log: Path | None = None) -> Measured:
@@ -90,6 +91,8 @@ def measure(command: list[str], env: dict[str, str], log: Path | None = None) ->
     windows: dict[str, list[float]] = {}
     for at, line in lines:
         match = STEP_LINE.match(line)
+        if match and not result.first_step_at:
+            result.first_step_at = at
         if match:
             stage = stage_of(match.group(3))
             window = windows.setdefault(stage, [at, at])
