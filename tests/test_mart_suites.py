@@ -94,6 +94,7 @@ def headlines(months=("2026-10", "2026-11"), coverage=0.5) -> pd.DataFrame:
         "credited_revenue_usd"]}
     return pd.DataFrame([{"month": m, **money, "revenue_per_token_dollar": 2.0,
                           "spend_pct_of_payroll": 0.01, "routable_share_of_frontier_spend": 1.0,
+                          "frontier_waste_share": 1.0,
                           "spend_coverage": coverage, "revenue_coverage": 0.0}
                          for m in months])
 
