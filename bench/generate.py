@@ -69,7 +69,7 @@ def generate(out: Path, calls: int, days: int, start: date = date(2026, 1, 1)) -
     task_pick = _case(_uniform("task"), TASKS, lambda t: f"'{t}'")
     for day_number in range(days):
         day = start + timedelta(days=day_number)
-        # The day's calls: a heavy tail of people (u^3), sessions of two hours, 30% with a
+        # The day's calls: a tail of heavy users (u^1.5), sessions of two hours, 30% with a
         # feature key on the branch.
         con.execute(f"""
             create or replace temp table calls as
@@ -81,7 +81,7 @@ def generate(out: Path, calls: int, days: int, start: date = date(2026, 1, 1)) -
                 format('c{day_number:04d}-{{:09d}}', i) as event_id,
                 timestamp '{day}' + to_seconds(cast(hash(i, day_number, 't') % 86400 as bigint))
                     as occurred_at,
-                cast(floor({people} * pow({_uniform("person")}, 3)) as bigint) as person,
+                cast(floor({people} * pow({_uniform("person")}, 1.5)) as bigint) as person,
                 {model_pick} as provider_model,
                 {task_pick} as task,
                 200 + cast(hash(i, day_number, 'in') % 20000 as bigint) as input_tokens,

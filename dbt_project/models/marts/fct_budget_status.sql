@@ -61,10 +61,13 @@ projected as (
 
     select
         spend.*,
-        cast(spend.spend_usd as double) * day(last_day(spend.month_start)) / case
-            when as_of.as_of_date >= last_day(spend.month_start)
-                then day(last_day(spend.month_start))
-            else day(as_of.as_of_date)
+        -- exact decimals: a finished month projects exactly its spend
+        case
+            when as_of.as_of_date >= last_day(spend.month_start) then spend.spend_usd
+            else cast(
+                spend.spend_usd * day(last_day(spend.month_start)) / day(as_of.as_of_date)
+                as decimal(38, 12)
+            )
         end as projected_usd
     from spend
     cross join as_of
