@@ -6,6 +6,8 @@ blocking (unpriced_token_share) or warnings (freshness, telemetry coverage, quar
 unknown identities) that the report's data-quality section shows.
 """
 
+import functools
+
 import dagster as dg
 import duckdb
 
@@ -21,6 +23,12 @@ from pipelines.quality.mart_suites import (
     gate_expectations,
 )
 from pipelines.settings import load_settings
+
+
+@functools.lru_cache(maxsize=1)
+def _facts(run_id: str) -> Facts:
+    """The staging-layer facts, shared by every suite of one run."""
+    return Facts(_connect)
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -48,7 +56,7 @@ def _suite_check(suite: MartSuite) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         with _connect() as con:
             frame = con.execute(suite.sql).df()
-            expectations = suite.expectations(Facts(con))
+        expectations = suite.expectations(_facts(context.run.run_id))
         result = validate_dataframe(suite.mart, frame, expectations)
         return _result(context, name, f"marts/{suite.mart}", dg.AssetCheckSeverity.ERROR,
                        result, result.one_line(), rows=len(frame))

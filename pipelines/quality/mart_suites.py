@@ -36,21 +36,25 @@ CENT = Decimal("0.01")
 
 
 class Facts:
-    """Numbers from the build database the suites compare the marts with (each computed
-    once, on first use)."""
+    """Numbers from the build database the suites compare the marts with, each computed
+    once, on first use; one instance serves every check of a run (the build database does
+    not change between them), so staging is scanned once, not once per suite."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con = con
+    def __init__(self, connect: Callable[[], duckdb.DuckDBPyConnection]):
+        self.connect = connect
+
+    def row(self, sql: str) -> tuple:
+        with self.connect() as con:
+            return con.execute(sql).fetchall()[0]
 
     def scalar(self, sql: str):
-        return self.con.execute(sql).fetchall()[0][0]
+        return self.row(sql)[0]
 
     @cached_property
     def expected_months(self) -> list[str]:
         """Every month from the first call's to the last call's ('YYYY-MM')."""
-        first, last = self.con.execute(
-            "select min(occurred_date), max(occurred_date) from marts.fct_agent_calls"
-        ).fetchall()[0]
+        first, last = self.row(
+            "select min(occurred_date), max(occurred_date) from marts.fct_agent_calls")
         if first is None:
             return []
         months, year, month = [], first.year, first.month
@@ -62,10 +66,10 @@ class Facts:
     @cached_property
     def staged_calls(self) -> dict[str, int]:
         """Logged calls in staging (usage exports are the bill, not calls)."""
-        row = self.con.execute(
+        row = self.row(
             "select count(*), coalesce(sum(request_count), 0), coalesce(sum(input_tokens), 0), "
             "coalesce(sum(output_tokens), 0) "
-            "from staging.stg_raw__agent_calls where not is_usage_export").fetchall()[0]
+            "from staging.stg_raw__agent_calls where not is_usage_export")
         return dict(zip(["rows", "requests", "input_tokens", "output_tokens"], row, strict=True))
 
     @cached_property

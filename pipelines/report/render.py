@@ -58,8 +58,13 @@ def _period(h: dict) -> str:
 
 
 def _headline(element_id: str, label: str, value, shown: str, note: str) -> str:
-    data = "" if value is None else f"{float(value):.6g}" if not isinstance(
-        value, str) else value
+    """``value`` goes to data-value: a preformatted string as it is, a share to 6 digits."""
+    if value is None:
+        data = ""
+    elif isinstance(value, str):
+        data = value
+    else:
+        data = f"{float(value):.6g}"
     return (f'<div class="headline"><div class="muted">{escape(label)}</div>'
             f'<div class="number" id="{element_id}" data-value="{escape(data, quote=True)}">'
             f"{escape(shown)}</div><div class=\"change\">{escape(note)}</div></div>")
