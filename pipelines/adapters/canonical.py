@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +48,7 @@ def _cast(field: Field) -> tuple[str, list[str]]:
         value = f"nullif(trim({raw}), '')"
     elif field.kind in ("count", "integer"):
         number = f"try_cast({raw} as double)"
-        value = f"cast({number} as bigint)"
+        value = f"try_cast({number} as bigint)"  # 1e300 is a reason, not a crash
         problems.append(f"case when {raw} is not null and ({number} is null or isnan({number}) "
                         f"or {number} <> floor({number}) or abs({number}) > {MAX_TOKENS}) "
                         f"then '{field.name} is not a whole number' end")
@@ -121,8 +121,12 @@ _TOKEN_FIELDS = ("input_tokens", "cache_read_tokens", "cache_write_tokens",
                  "cache_write_1h_tokens", "output_tokens")
 
 
-def build_query(stream: str) -> str:
-    """One SELECT over a `lines` relation (source_line, raw) giving typed columns + reason."""
+def _typed_query(stream: str) -> tuple[str, dict[str, list[str]]]:
+    """SELECT over a `parsed` relation giving typed columns + reason, and the keys it reads.
+
+    `parsed` has source_line, raw, is_json, is_object, and the keys' values as two lists:
+    text_values (each key as text) and node_values (each key as JSON).
+    """
     fields = STREAM_FIELDS[stream]
     columns, problems = [], []
     for field in fields:
@@ -142,9 +146,10 @@ def build_query(stream: str) -> str:
                        if f.name != "event_id")
     reason = ("case when not is_json then 'malformed JSON' "
               "when not is_object then 'not a JSON object' "
+              "when pre_reason is not null then pre_reason "
               f"else nullif(concat_ws('; ', {', '.join(problems)}), '') end")
     typed = f"select source_line, raw, {reason} as reason, {', '.join(columns)} from parsed"
-    # Resolve «text:key» / «node:key» markers to positions in one extraction per line.
+    # Resolve «text:key» / «node:key» markers to positions in the two value lists.
     keys: dict[str, list[str]] = {"text": [], "node": []}
 
     def position(match: re.Match) -> str:
@@ -154,6 +159,21 @@ def build_query(stream: str) -> str:
         return f"{kind}_values[{keys[kind].index(key) + 1}]"
 
     typed = re.sub(r"«(text|node):([a-z0-9_]+)»", position, typed)
+    return f"""
+        with typed as ({typed})
+        select * replace (
+            coalesce(event_id, sha256(concat_ws('|', '{stream}', {hashed}))) as event_id
+        )
+        from typed
+    """, keys
+
+
+def build_query(stream: str) -> str:
+    """One SELECT over a `lines` relation (source_line, raw): typed columns + reason.
+
+    Every line is parsed once: all the keys the contract reads are extracted in one
+    ``json_extract_string`` call per line."""
+    typed, keys = _typed_query(stream)
 
     def paths(kind: str) -> str:
         return "[" + ", ".join(f"'$.{key}'" for key in keys[kind] or ["_"]) + "]"
@@ -161,12 +181,13 @@ def build_query(stream: str) -> str:
     return f"""
         with checked as (
             select source_line, raw, json_valid(raw) as is_json,
-                   coalesce(try(json_type(raw)) = 'OBJECT', false) as is_object
+                   coalesce(try(json_type(raw)) = 'OBJECT', false) as is_object,
+                   cast(null as varchar) as pre_reason
             from lines
         ),
         parsed as (
             select
-                source_line, raw, is_json, is_object,
+                source_line, raw, is_json, is_object, pre_reason,
                 -- CASE evaluates both branches on a vector: try() keeps bad lines from raising.
                 case when is_object then try(json_extract_string(raw, {paths("text")})) end
                     as text_values,
@@ -174,12 +195,55 @@ def build_query(stream: str) -> str:
                     as node_values
             from checked
         ),
-        typed as ({typed})
-        select * replace (
-            coalesce(event_id, sha256(concat_ws('|', '{stream}', {hashed}))) as event_id
-        )
-        from typed
+        {typed.strip().removeprefix("with ")}
     """
+
+
+def build_relation_query(stream: str, source: str, text_of: Callable[[str], str],
+                         node_of: Callable[[str], str], source_line: str = "ordinality",
+                         pre_reason: str = "cast(null as varchar)") -> str:
+    """The same contract over rows already split into columns by a vectorised reader.
+
+    ``source`` is SQL for the rows; ``text_of(key)`` / ``node_of(key)`` give SQL for a
+    canonical key's value as text / as JSON (``null`` where the source has none);
+    ``pre_reason`` is a reason found before the contract (an adapter's own BadValue)."""
+    typed, keys = _typed_query(stream)
+    text = ", ".join(text_of(k) for k in keys["text"]) or "null"
+    node = ", ".join(node_of(k) for k in keys["node"]) or "null"
+    return f"""
+        with source as ({source}),
+        parsed as (
+            select {source_line} as source_line, cast(null as varchar) as raw,
+                   true as is_json, true as is_object, {pre_reason} as pre_reason,
+                   [{text}] as text_values, [{node}] as node_values
+            from source
+        ),
+        {typed.strip().removeprefix("with ")}
+    """
+
+
+def build_file_query(stream: str) -> str:
+    """The contract over a whole JSONL file read by DuckDB's own JSON reader ($1 = path).
+
+    Keys are declared VARCHAR (text) and JSON (node) columns, so no value can fail the
+    read; each line's number is its ordinality, which holds only when the file has no
+    blank line (the caller checks the row count against the file's line count)."""
+    _, keys = _typed_query(stream)
+    # A VARCHAR column holds a string unquoted and anything else as JSON text, but its own
+    # rendering of numbers (1e300 as 1e+300): only numeric and time fields, whose value is
+    # what counts, are read so; text keeps json_extract_string's exact text.
+    kinds = {f.name: f.kind for f in STREAM_FIELDS[stream]}
+    types = {key: "JSON" if kinds.get(key, "text") == "text" else "VARCHAR"
+             for key in keys["text"]} | {key: "JSON" for key in keys["node"]}
+    columns = ", ".join(f"'{key}': '{kind}'" for key, kind in sorted(types.items()))
+    return build_relation_query(
+        stream,
+        f"""select * from read_json($1, format = 'newline_delimited', records = true,
+                                    columns = {{{columns}}}, maximum_object_size = 16777216)
+            with ordinality""",
+        text_of=lambda key: (f"json_extract_string(\"{key}\", '$')" if types[key] == "JSON"
+                             else f'"{key}"'),
+        node_of=lambda key: f'"{key}"')
 
 
 def check_batches(stream: str, batches: Iterable[pa.Table]) -> tuple[pa.Table | None,
@@ -208,6 +272,11 @@ def _query(stream: str, keeping_prompts: bool) -> str:
 
 
 @functools.cache
+def _file_query(stream: str, keeping_prompts: bool) -> str:
+    return build_file_query(stream)  # keeping_prompts is part of the cache key
+
+
+@functools.cache
 def _connection() -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB for all checks: opening one per file cost more than the check.
     The in-process executor runs one step at a time, so it is never shared by two threads."""
@@ -218,8 +287,54 @@ def _connection() -> duckdb.DuckDBPyConnection:
 
 
 def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None]:
-    """tokenroi's own JSONL: each line is already a canonical record."""
+    """tokenroi's own JSONL: each line is already a canonical record.
+
+    A file that DuckDB's JSON reader takes whole (every line a JSON object, no blank line)
+    is checked in one vectorised pass; any other file, or one too big to hold at once, goes
+    line by line in bounded batches, where a broken line is quarantined on its own."""
+    if 0 < path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
+        checked = _check_whole_file(stream, path)
+        if checked is not None:
+            return checked
     return check_batches(stream, numbered_lines(path))
+
+
+# Above this a file is streamed in batches, so memory stays bounded whatever lands.
+WHOLE_FILE_MAX_BYTES = 512 << 20
+
+
+def _check_whole_file(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None] | None:
+    """The contract over the whole file at once, or None when the reader refuses it."""
+    query = _file_query(stream, keep_prompts()).replace(
+        "$1", "'" + str(path).replace("'", "''") + "'")
+    try:
+        checked = _connection().sql(query).to_arrow_table()
+    except duckdb.Error:
+        return None  # not JSON lines throughout: the line path finds and quarantines the lines
+    if checked.num_rows != _line_count(path):
+        return None  # blank lines: ordinality is not the line number
+    bad = pc.is_valid(checked["reason"])
+    names = [f.name for f in STREAM_FIELDS[stream]]
+    valid = checked.filter(pc.invert(bad)).select([*names, "source_line"])
+    rejected = checked.filter(bad).select(["source_line", "reason"])
+    if rejected.num_rows:
+        # The quarantine keeps each rejected line's own text: read those lines back.
+        wanted = rejected["source_line"]
+        originals = pa.concat_tables(
+            lines.filter(pc.is_in(lines["source_line"], wanted))
+            for lines in numbered_lines(path))
+        rejected = (rejected.join(originals, "source_line")
+                    .select(["source_line", "raw", "reason"]).sort_by("source_line"))
+    return _concat([valid]), _concat([rejected])
+
+
+def _line_count(path: Path) -> int:
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(16 << 20), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
 
 
 @dataclass(frozen=True)

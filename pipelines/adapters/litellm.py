@@ -15,10 +15,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from pipelines.adapters.canonical import SourceRecord, check_records, json_documents
+from pipelines.adapters.canonical import (
+    WHOLE_FILE_MAX_BYTES,
+    SourceRecord,
+    _connection,
+    _line_count,
+    build_relation_query,
+    check_records,
+    json_documents,
+)
 from pipelines.adapters.fields import BadValue, hashed_key, last_user_text, whole_number
+from pipelines.adapters.schema import STREAM_FIELDS
 
 SOURCE = "litellm"
 
@@ -95,6 +106,184 @@ def _rows(path: Path) -> Iterator[tuple[int, dict | None, str, str | None]]:
 
 
 def read_litellm(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    if path.suffix.lower() == ".csv" and 0 < path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
+        checked = _read_csv_whole(path)
+        if checked is not None:
+            return checked
+    return _read_records(path)
+
+
+# ---- the vectorised CSV path: the same mapping as _call, in DuckDB SQL -------------------
+def _whole(value: str, name: str) -> tuple[str, str]:
+    """SQL for a whole number from JSON (``value``) as double, and for whole_number's reason."""
+    value = f"({value})"  # ->, ->> bind looser than comparisons
+    kind = f"json_type({value})"
+    number = (f"case when {kind} in ('BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE') "
+              f"then cast({value} as double) "
+              f"when {kind} = 'VARCHAR' and regexp_full_match(trim({value}->>'$'), '-?[0-9]+') "
+              f"then cast(trim({value}->>'$') as double) end")
+    empty = f"({value} is null or {kind} = 'NULL' or ({kind} = 'VARCHAR' and ({value}->>'$') = ''))"
+    bad = (f"case when not {empty} and ({number} is null or {number} <> floor({number})) "
+           f"then '{name} is not a whole number' end")
+    return f"coalesce({number}, 0)", bad
+
+
+def _integer_text(number: str) -> str:
+    return (f"case when abs({number}) < 1e15 then cast(cast({number} as bigint) as varchar) "
+            f"else cast({number} as varchar) end")
+
+
+def _csv_query(columns: list[str]) -> str:
+    def col(name: str) -> str:  # a CSV cell, '' read as absent (Python's `or`)
+        return f'nullif("{name}", \'\')' if name in columns else "cast(null as varchar)"
+
+    def cell(name: str) -> str:  # a CSV cell as csv.DictReader gives it ('' when empty)
+        return f"coalesce(\"{name}\", '')" if name in columns else "cast(null as varchar)"
+
+    def json_cell(name: str) -> str:  # _json_field: JSON text starting with { or [, parsed
+        return (f"case when ltrim({col(name)})[1] in ('{{', '[') "
+                f"then try_cast({col(name)} as json) end")
+
+    def truthy(node: str) -> str:  # the JSON value, NULL when Python would find it falsy
+        node = f"({node})"
+        return (f"case when {node} is null or json_type({node}) = 'NULL' "
+                f"or {node} in ('0', '0.0', 'false', '\"\"', '[]', '{{}}') then null "
+                f"else {node} end")
+
+    def q(name: str) -> str:  # a computed column (guillemets keep clear of CSV headers)
+        return f'"«{name}»"'
+
+    def meta_text(key: str) -> str:
+        return f"nullif({q('metadata')}->>'{key}', '')"
+
+    # Built in layers, each naming what the next one reads (inlining them all made the
+    # expression tree, and DuckDB's planning time, explode).
+    layer1 = {
+        "metadata": (f"case when json_type({json_cell('metadata')}) = 'OBJECT' "
+                     f"then {json_cell('metadata')} end"),
+        "request_tags": json_cell("request_tags"),
+        "messages": json_cell("messages"),
+        "model": f"trim(coalesce({col('model')}, ''))",
+        "prompt_tokens": f"to_json({col('prompt_tokens')})",
+    }
+    layer2 = {
+        "usage": f"coalesce({truthy(q('metadata') + '->' + repr('usage_object'))}, '{{}}'::json)",
+        "provider": (f"coalesce({col('custom_llm_provider')}, {meta_text('custom_llm_provider')}, "
+                     f"case when contains({q('model')}, '/') "
+                     f"then split_part({q('model')}, '/', 1) end)"),
+        "last_user": (f"list_filter(try(cast({q('messages')} as json[])), "
+                      f"lambda m: json_type(m) = 'OBJECT' and (m->>'role') = 'user')[-1]"),
+        "tags": (f"coalesce({truthy(q('request_tags'))}, "
+                 f"{truthy(q('metadata') + '->' + repr('tags'))})"),
+    }
+    layer3 = {
+        "details": (f"coalesce({truthy(q('usage') + '->' + repr('prompt_tokens_details'))}, "
+                    f"'{{}}'::json)"),
+        "content": (f"case when json_exists({q('last_user')}, '$.content') "
+                    f"then {q('last_user')}->'content' else {q('last_user')}->'parts' end"),
+    }
+    parts = (f"list_filter(list_transform(try(cast({q('content')} as json[])), lambda part: "
+             "case when json_type(part) = 'OBJECT' and (part->>'type') = 'text' then "
+             "coalesce(case when json_type(part->'text') = 'VARCHAR' "
+             "and (part->>'text') <> '' then part->>'text' end, "
+             "case when json_type(part->'content') = 'VARCHAR' then part->>'content' end) "
+             "end), lambda t: t is not null)")
+    layer4 = {
+        "read_node": (f"coalesce({truthy(q('usage') + '->' + repr('cache_read_input_tokens'))}, "
+                      f"{q('details')}->'cached_tokens')"),
+        "prompt": (f"case json_type({q('content')}) when 'VARCHAR' then {q('content')}->>'$' "
+                   f"when 'ARRAY' then nullif(array_to_string({parts}, chr(10)), '') end"),
+    }
+    prompt_tokens, prompt_bad = _whole(q("prompt_tokens"), "prompt_tokens")
+    cache_read, read_bad = _whole(q("read_node"), "cache_read_input_tokens")
+    cache_write, write_bad = _whole(f"{q('usage')}->'cache_creation_input_tokens'",
+                                    "cache_creation_input_tokens")
+    layer5 = {
+        "prompt_tokens_n": prompt_tokens, "cache_read_n": cache_read,
+        "cache_write_n": cache_write,
+        "pre_reason": f"coalesce({prompt_bad}, {read_bad}, {write_bad})",
+    }
+    api_key = col("api_key")
+    provider, model = q("provider"), q("model")
+    values = {
+        "event_id": f"'{SOURCE}:' || {col('request_id')}",
+        "occurred_at": f"coalesce({col('startTime')}, {col('start_time')})",
+        "source": f"'{SOURCE}'",
+        "user_key": (f"coalesce({col('user')}, {col('end_user')}, "
+                     f"{meta_text('user_api_key_user_id')}, "
+                     f"case when regexp_full_match({api_key}, '[0-9a-f]{{64}}') then {api_key} "
+                     f"else sha256({api_key}) end)"),
+        "tool": f"'{SOURCE}'",
+        "session_id": f"coalesce({col('session_id')}, {meta_text('session_id')})",
+        "request_id": col("request_id"),
+        "provider": f"nullif({provider}, '')",
+        "model": (f"case when {provider} <> '' and starts_with({model}, {provider} || '/') "
+                  f"then substr({model}, length({provider}) + 2) else {model} end"),
+        "input_tokens": _integer_text(
+            f"{q('prompt_tokens_n')} - {q('cache_read_n')} - {q('cache_write_n')}"),
+        "cache_read_tokens": _integer_text(q("cache_read_n")),
+        "cache_write_tokens": _integer_text(q("cache_write_n")),
+        # passed on as given, '' included (the contract rejects it, as for the records)
+        "output_tokens": cell("completion_tokens"),
+        "reported_cost_usd": cell("spend"),
+        "tags": (f"case when json_type({q('tags')}) in ('ARRAY', 'OBJECT') then {q('tags')} "
+                 f"else '[]'::json end"),
+    }
+
+    def select(layer: dict[str, str], source: str) -> str:
+        named = ", ".join(f"{sql} as {q(name)}" for name, sql in layer.items())
+        return f"select *, {named} from ({source})"
+
+    csv_rows = ("select * from read_csv($1, header = true, all_varchar = true, delim = ',', "
+                "quote = '\"', escape = '\"', strict_mode = true) with ordinality")
+    rows = csv_rows
+    for layer in (layer1, layer2, layer3, layer4, layer5):
+        rows = select(layer, rows)
+    final = ", ".join(f"{sql} as {q(name)}" for name, sql in values.items())
+    return (f"select ordinality, {q('pre_reason')} as pre_reason, {q('prompt')}, {final} "
+            f"from ({rows})")
+
+
+def _read_csv_whole(path: Path) -> tuple[pa.Table | None, pa.Table | None] | None:
+    """A well-formed CSV (one line per row) in one vectorised pass, else None."""
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        header = next(csv.reader(handle), [])
+    if not header or len(set(header)) != len(header):
+        return None  # DictReader keeps the last of duplicated columns: the record path
+    source = _csv_query(header).replace("$1", "'" + str(path).replace("'", "''") + "'")
+    query = build_relation_query(
+        "agent_calls", source,
+        text_of=lambda key: f'"«{key}»"' if key in _MAPPED else "null",
+        node_of=lambda key: '"«tags»"' if key == "tags" else "null",
+        source_line="ordinality + 1", pre_reason="pre_reason")
+    try:
+        checked = _connection().sql(query).to_arrow_table()
+    except duckdb.Error:
+        return None
+    if checked.num_rows + 1 != _line_count(path):
+        return None  # quoted newlines or blank lines: line numbers need the record path
+    bad = pc.is_valid(checked["reason"])
+    names = [f.name for f in STREAM_FIELDS["agent_calls"]]
+    valid = checked.filter(pc.invert(bad)).select([*names, "source_line"])
+    rejected = checked.filter(bad).select(["source_line", "reason"])
+    if rejected.num_rows:
+        wanted = set(rejected["source_line"].to_pylist())
+        originals = {number: original for number, _, original, _ in _rows(path)
+                     if number in wanted}
+        rejected = pa.table({
+            "source_line": rejected["source_line"],
+            "raw": pa.array([originals[n] for n in rejected["source_line"].to_pylist()],
+                            pa.large_string()),
+            "reason": rejected["reason"]})
+    return (valid if valid.num_rows else None), (rejected if rejected.num_rows else None)
+
+
+_MAPPED = {"event_id", "occurred_at", "source", "user_key", "tool", "session_id", "request_id",
+           "provider", "model", "input_tokens", "cache_read_tokens", "cache_write_tokens",
+           "output_tokens", "reported_cost_usd", "prompt"}
+
+
+def _read_records(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
     records = []
     for number, row, original, reason in _rows(path):
         if row is None:
