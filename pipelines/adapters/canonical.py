@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,13 +278,22 @@ def _file_query(stream: str, keeping_prompts: bool) -> str:
 
 
 @functools.cache
-def _connection() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB for all checks: opening one per file cost more than the check.
-    The in-process executor runs one step at a time, so it is never shared by two threads."""
+def _database() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for all checks: opening one per file cost more than the check."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
     return con
+
+
+_local = threading.local()
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """This thread's cursor on the checks database (ingest reads files on two threads)."""
+    if getattr(_local, "con", None) is None:
+        _local.con = _database().cursor()
+    return _local.con
 
 
 def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,37 +180,72 @@ def check_landing(landing: Path) -> None:
                                f"{', '.join(sorted(KNOWN_TOP_FOLDERS))}")
 
 
+# Files are read (and their batches written) on this many threads while the manifest is
+# kept in landing order on the caller's: DuckDB's readers release the GIL, so two files are
+# checked at once on two cores.
+READ_THREADS = 2
+
+
+@dataclass
+class _Read:
+    unit: LandingUnit
+    sha: str
+    batch_id: str
+    ingested_at: object
+    rows: int = 0
+    quarantined: int = 0
+
+
+def _read_and_write(log: EventLog, stream: str, unit: LandingUnit, sha: str) -> _Read:
+    """Read one unit and make its batch and quarantine durable (not yet in the manifest)."""
+    done = _Read(unit, sha, log.batch_id(sha), utc_now())
+    valid, rejected = unit.read()
+    if valid is not None:
+        done.rows = valid.num_rows
+        log.write_stream_batch(stream, with_lineage(valid, unit.name, sha, done.batch_id,
+                                                    done.ingested_at), done.batch_id)
+    if rejected is not None:
+        done.quarantined = rejected.num_rows
+        log.write_quarantine(stream, _quarantine_rows(rejected, stream, unit.name, done.batch_id,
+                                                      done.ingested_at), done.batch_id)
+    return done
+
+
 def ingest_stream(landing: Path, log: EventLog, stream: str,
                   progress: Callable[[str], None] = lambda _: None) -> IngestResult:
     started = time.monotonic()
     result = IngestResult(stream)
     seen = log.ingested_hashes(stream)
-    for unit in _stream_units(landing, stream, log):
-        sha = unit.fingerprint()
-        if sha in seen:
-            result.files_skipped += 1
-            continue
-        relative = unit.name
-        batch_id, ingested_at = log.batch_id(sha), utc_now()
-        valid, rejected = unit.read()
-        rows = valid.num_rows if valid is not None else 0
-        quarantined = rejected.num_rows if rejected is not None else 0
-        if valid is not None:
-            log.write_stream_batch(stream, with_lineage(valid, relative, sha, batch_id,
-                                                        ingested_at), batch_id)
-        if rejected is not None:
-            log.write_quarantine(stream, _quarantine_rows(rejected, stream, relative, batch_id,
-                                                          ingested_at), batch_id)
-        log.record(ManifestEntry(stream, relative, sha, batch_id, rows, quarantined,
-                                 ingested_at.isoformat(),
-                                 unit.state() if unit.state else None))
-        seen.add(sha)
+
+    def record(done: _Read) -> None:
+        # Only after its batch is durable does a file enter the manifest.
+        log.record(ManifestEntry(stream, done.unit.name, done.sha, done.batch_id, done.rows,
+                                 done.quarantined, done.ingested_at.isoformat(),
+                                 done.unit.state() if done.unit.state else None))
         result.files_ingested += 1
-        result.rows += rows
-        result.quarantined += quarantined
-        result.files.append(relative)
-        progress(f"{stream}: {relative}: {rows} rows, {quarantined} quarantined "
-                 f"({time.monotonic() - started:.1f}s)")
+        result.rows += done.rows
+        result.quarantined += done.quarantined
+        result.files.append(done.unit.name)
+        progress(f"{stream}: {done.unit.name}: {done.rows} rows, {done.quarantined} "
+                 f"quarantined ({time.monotonic() - started:.1f}s)")
+
+    pending: deque[Future] = deque()
+    with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="ingest") as pool:
+        try:
+            for unit in _stream_units(landing, stream, log):
+                sha = unit.fingerprint()
+                if sha in seen:
+                    result.files_skipped += 1
+                    continue
+                seen.add(sha)  # the same content twice in one run is one batch
+                pending.append(pool.submit(_read_and_write, log, stream, unit, sha))
+                while len(pending) > READ_THREADS:
+                    record(pending.popleft().result())
+            while pending:
+                record(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
     result.seconds = time.monotonic() - started
     return result
 

@@ -9,10 +9,10 @@ with calls as (
 
 gaps as (
 
+    -- only calls without a session id need the per-person ordering
     select
         calls.*,
         case
-            when calls.session_id is not null then 0
             when lag(calls.occurred_at) over by_person is null then 1
             when
                 calls.occurred_at - lag(calls.occurred_at) over by_person
@@ -20,8 +20,9 @@ gaps as (
             else 0
         end as starts_session
     from calls
+    where calls.session_id is null
     window by_person as (
-        partition by calls.person_email, calls.session_id is null
+        partition by calls.person_email
         order by calls.occurred_at, calls.event_id
     )
 
@@ -30,12 +31,12 @@ gaps as (
 numbered as (
 
     select
-        gaps.*,
-        sum(gaps.starts_session) over (
-            partition by gaps.person_email, gaps.session_id is null
+        gaps.* exclude (starts_session),
+        'gap:' || gaps.person_email || ':' || sum(gaps.starts_session) over (
+            partition by gaps.person_email
             order by gaps.occurred_at, gaps.event_id
             rows between unbounded preceding and current row
-        ) as gap_session_number
+        ) as session_key
     from gaps
 
 ),
@@ -43,12 +44,12 @@ numbered as (
 final as (
 
     select
-        numbered.* exclude (starts_session, gap_session_number),
-        coalesce(
-            numbered.session_id,
-            'gap:' || numbered.person_email || ':' || numbered.gap_session_number
-        ) as session_key
-    from numbered
+        calls.*,
+        calls.session_id as session_key
+    from calls
+    where calls.session_id is not null
+    union all
+    select * from numbered
 
 )
 

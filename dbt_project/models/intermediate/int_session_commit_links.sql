@@ -29,17 +29,31 @@ sessions as (
 
 ),
 
+trailer_sessions as (
+
+    -- one row per session a commit's trailers name, so sessions join on equality (a
+    -- list_contains join compared every session with every commit)
+    select distinct
+        commits.commit_id,
+        commits.feature_key,
+        commits.lines_changed,
+        unnest(commits.linked_session_ids) as session_id
+    from commits
+    where len(commits.linked_session_ids) > 0
+
+),
+
 by_trailer as (
 
     select
         sessions.session_key,
-        commits.commit_id,
-        commits.feature_key,
-        commits.lines_changed,
+        trailer_sessions.commit_id,
+        trailer_sessions.feature_key,
+        trailer_sessions.lines_changed,
         'session_trailer' as link_method
     from sessions
-    inner join commits
-        on list_contains(commits.linked_session_ids, sessions.session_id)
+    inner join trailer_sessions
+        on sessions.session_id = trailer_sessions.session_id
 
 ),
 

@@ -1,6 +1,16 @@
+{#- A table built incrementally: each run reads only the new batches of the log and
+    replaces the versions of their commit_ids (the newest ingest wins, as in a full build). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='commit_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with source as (
 
     select * from {{ source('raw', 'commits') }}
+    {{ new_batches_only() }}
 
 ),
 
