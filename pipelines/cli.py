@@ -281,7 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs.set_defaults(func=cmd_docs)
 
     rebuild = commands.add_parser(
-        "rebuild", help="drop the warehouse build and rebuild it from the event log alone")
+        "rebuild", help="drop the warehouse build and rebuild it from the event log alone",
+        description="Drop the build database and rebuild every model from the whole event "
+                    "log. Daily runs merge only new batches into the staging tables; rebuild "
+                    "after upgrading tokenroi or after removing batches from the log.")
     paths(rebuild, "lake", "warehouse", "reports")
     rebuild.set_defaults(func=cmd_rebuild)
     return parser

@@ -35,3 +35,10 @@ def test_an_edited_file_adds_only_its_new_events_and_the_newest_version_wins(tmp
     rows = dict(workspace.query("select event_id, cost_usd from marts.fct_agent_calls"))
     # gpt-5: $10 per million output tokens
     assert {k: float(v) for k, v in rows.items()} == {"a": 10.0, "b": 20.0, "c": 10.0}
+    # The second run merged only the new batch into the incremental staging tables: a
+    # rebuild from the whole event log gives the same marts.
+    incremental = workspace.query("select * from marts.fct_agent_calls order by event_id")
+    daily = workspace.query("select * from marts.fct_spend_daily order by all")
+    workspace.tokenroi("rebuild")
+    assert workspace.query("select * from marts.fct_agent_calls order by event_id") == incremental
+    assert workspace.query("select * from marts.fct_spend_daily order by all") == daily

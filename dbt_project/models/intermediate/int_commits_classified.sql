@@ -41,25 +41,61 @@ with_trailers as (
 
 ),
 
+identities as (
+
+    -- Each distinct identity is matched against the agents' patterns once (people repeat
+    -- over thousands of commits; a pattern that is not a constant is compiled per row).
+    select with_trailers.author_identity as identity from with_trailers
+    union
+    select with_trailers.committer_identity from with_trailers
+    union
+    select unnest(with_trailers.co_authors) from with_trailers
+
+),
+
+identity_agents as (
+
+    select
+        identities.identity,
+        min(agents.agent) as agent
+    from identities
+    cross join agents
+    where regexp_matches(identities.identity, agents.identity_pattern)
+    group by identities.identity
+
+),
+
+co_author_agents as (
+
+    select
+        co_authored.commit_id,
+        min(identity_agents.agent) as agent
+    from (
+        select
+            with_trailers.commit_id,
+            unnest(with_trailers.co_authors) as identity
+        from with_trailers
+    ) as co_authored
+    inner join identity_agents
+        on co_authored.identity = identity_agents.identity
+    group by co_authored.commit_id
+
+),
+
 matched as (
 
     select
         with_trailers.commit_id,
-        min(agents.agent) filter (
-            where regexp_matches(with_trailers.author_identity, agents.identity_pattern)
-        ) as author_agent,
-        min(agents.agent) filter (
-            where regexp_matches(with_trailers.committer_identity, agents.identity_pattern)
-        ) as committer_agent,
-        min(agents.agent) filter (
-            where len(list_filter(
-                with_trailers.co_authors,
-                lambda co_author: regexp_matches(co_author, agents.identity_pattern)
-            )) > 0
-        ) as co_author_agent
+        by_author.agent as author_agent,
+        by_committer.agent as committer_agent,
+        co_author_agents.agent as co_author_agent
     from with_trailers
-    cross join agents
-    group by with_trailers.commit_id
+    left join identity_agents as by_author
+        on with_trailers.author_identity = by_author.identity
+    left join identity_agents as by_committer
+        on with_trailers.committer_identity = by_committer.identity
+    left join co_author_agents
+        on with_trailers.commit_id = co_author_agents.commit_id
 
 ),
 
