@@ -111,8 +111,9 @@ def stage_table(result: Measured, rows: int) -> str:
     lines.append(f"| **end to end** | **{result.seconds:.1f} s** | **{gib(result.peak_rss)}** |")
     lines += ["", "| stream | rows | ingest time | rows/s |", "|---|---:|---:|---:|"]
     for stream, s in result.streams.items():
-        rate = s["rows"] / s["seconds"] if s["seconds"] else float("inf")
-        lines.append(f"| {stream} | {s['rows']:,} | {s['seconds']:.1f} s | {rate:,.0f} |")
+        # the progress lines give tenths of a second: no rate for a stream read in less
+        rate = f"{s['rows'] / s['seconds']:,.0f}" if s["seconds"] >= 0.1 else "–"
+        lines.append(f"| {stream} | {s['rows']:,} | {s['seconds']:.1f} s | {rate} |")
     lines.append(f"| all calls, end to end | {rows:,} | {result.seconds:.1f} s | "
                  f"{rows / result.seconds:,.0f} |")
     return "\n".join(lines)
