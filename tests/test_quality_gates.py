@@ -126,7 +126,9 @@ def test_a_duplicated_call_stops_publication(copy_of, tmp_path):
     copy_of.settings["TOKENROI_DBT_PROJECT"] = str(_mutated_dbt_project(
         tmp_path, "stg_raw__agent_calls", "qualify row_number() over (",
         "qualify true or row_number() over ("))
-    _jsonl(copy_of.landing / "agent_calls" / "canonical" / "again.jsonl", BASELINE_CALLS[:1])
+    # Twice in one new file: an incremental run merges only new batches, so the repeat must
+    # be inside the batch for the missing deduplication to show.
+    _jsonl(copy_of.landing / "agent_calls" / "canonical" / "again.jsonl", BASELINE_CALLS[:1] * 2)
     _assert_blocked(copy_of, "unique_stg_raw__agent_calls_event_id")
 
 
