@@ -254,17 +254,24 @@ def check_batches(stream: str, batches: Iterable[pa.Table]) -> tuple[pa.Table | 
     Returns (valid canonical rows with source_line, rejected rows with source_line/raw/reason).
     """
     query = _query(stream, keep_prompts())
-    names = [f.name for f in STREAM_FIELDS[stream]]
     valid, rejected = [], []
     con = _connection()
     for lines in batches:
         con.register("lines", lines.select(["source_line", "raw"]))
         checked = con.sql(query).to_arrow_table()
         con.unregister("lines")
-        bad = pc.is_valid(checked["reason"])
-        valid.append(checked.filter(pc.invert(bad)).select([*names, "source_line"]))
-        rejected.append(checked.filter(bad).select(["source_line", "raw", "reason"]))
+        good, bad = _split(stream, checked)
+        valid.append(good)
+        rejected.append(bad)
     return _concat(valid), _concat(rejected)
+
+
+def _split(stream: str, checked: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Checked rows → (valid canonical rows with source_line, rejected source_line/raw/reason)."""
+    bad = pc.is_valid(checked["reason"])
+    names = [f.name for f in STREAM_FIELDS[stream]]
+    return (checked.filter(pc.invert(bad)).select([*names, "source_line"]),
+            checked.filter(bad).select(["source_line", "raw", "reason"]))
 
 
 @functools.cache
@@ -302,40 +309,50 @@ def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.T
     A file that DuckDB's JSON reader takes whole (every line a JSON object, no blank line)
     is checked in one vectorised pass; any other file, or one too big to hold at once, goes
     line by line in bounded batches, where a broken line is quarantined on its own."""
-    if 0 < path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
-        checked = _check_whole_file(stream, path)
-        if checked is not None:
-            return checked
-    return check_batches(stream, numbered_lines(path))
+    checked = _check_whole_file(stream, path)
+    return checked if checked is not None else check_batches(stream, numbered_lines(path))
+
+
+def _check_whole_file(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None] | None:
+    return check_whole_file(stream, path, _file_query(stream, keep_prompts()),
+                            lambda wanted: _original_lines(path, wanted))
 
 
 # Above this a file is streamed in batches, so memory stays bounded whatever lands.
 WHOLE_FILE_MAX_BYTES = 512 << 20
 
 
-def _check_whole_file(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None] | None:
-    """The contract over the whole file at once, or None when the reader refuses it."""
-    query = _file_query(stream, keep_prompts()).replace(
-        "$1", "'" + str(path).replace("'", "''") + "'")
+def check_whole_file(stream: str, path: Path, query: str,
+                     originals: Callable[[set[int]], dict[int, str]], header_lines: int = 0,
+                     ) -> tuple[pa.Table | None, pa.Table | None] | None:
+    """Run a whole-file contract query ($1 = the path), or None when it cannot number lines.
+
+    None when the file is empty or too big, the reader refuses it, or its rows are not one
+    per line after ``header_lines`` (blank lines, quoted newlines): the caller then takes
+    the record path. ``originals(lines)`` gives the source text of the rejected lines."""
+    if not 0 < path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
+        return None
     try:
-        checked = _connection().sql(query).to_arrow_table()
+        checked = _connection().sql(query, params=[str(path)]).to_arrow_table()
     except duckdb.Error:
-        return None  # not JSON lines throughout: the line path finds and quarantines the lines
-    if checked.num_rows != _line_count(path):
-        return None  # blank lines: ordinality is not the line number
-    bad = pc.is_valid(checked["reason"])
-    names = [f.name for f in STREAM_FIELDS[stream]]
-    valid = checked.filter(pc.invert(bad)).select([*names, "source_line"])
-    rejected = checked.filter(bad).select(["source_line", "reason"])
+        return None
+    if checked.num_rows + header_lines != _line_count(path):
+        return None
+    valid, rejected = _split(stream, checked)
     if rejected.num_rows:
-        # The quarantine keeps each rejected line's own text: read those lines back.
-        wanted = rejected["source_line"]
-        originals = pa.concat_tables(
-            lines.filter(pc.is_in(lines["source_line"], wanted))
-            for lines in numbered_lines(path))
-        rejected = (rejected.join(originals, "source_line")
-                    .select(["source_line", "raw", "reason"]).sort_by("source_line"))
+        # The quarantine keeps each rejected record's own text: read those back.
+        lines = rejected["source_line"].to_pylist()
+        text = originals(set(lines))
+        rejected = rejected.set_column(1, "raw", pa.array([text[n] for n in lines],
+                                                          pa.large_string()))
     return _concat([valid]), _concat([rejected])
+
+
+def _original_lines(path: Path, wanted: set[int]) -> dict[int, str]:
+    rows = pa.concat_tables(
+        lines.filter(pc.is_in(lines["source_line"], pa.array(sorted(wanted), pa.int64())))
+        for lines in numbered_lines(path))
+    return dict(zip(rows["source_line"].to_pylist(), rows["raw"].to_pylist(), strict=True))
 
 
 def _line_count(path: Path) -> int:

@@ -15,21 +15,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipelines.adapters.canonical import (
-    WHOLE_FILE_MAX_BYTES,
     SourceRecord,
-    _connection,
-    _line_count,
     build_relation_query,
     check_records,
+    check_whole_file,
     json_documents,
 )
 from pipelines.adapters.fields import BadValue, hashed_key, last_user_text, whole_number
-from pipelines.adapters.schema import STREAM_FIELDS
 
 SOURCE = "litellm"
 
@@ -106,11 +101,8 @@ def _rows(path: Path) -> Iterator[tuple[int, dict | None, str, str | None]]:
 
 
 def read_litellm(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
-    if path.suffix.lower() == ".csv" and 0 < path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
-        checked = _read_csv_whole(path)
-        if checked is not None:
-            return checked
-    return _read_records(path)
+    checked = _read_csv_whole(path) if path.suffix.lower() == ".csv" else None
+    return checked if checked is not None else _read_records(path)
 
 
 # ---- the vectorised CSV path: the same mapping as _call, in DuckDB SQL -------------------
@@ -133,7 +125,8 @@ def _integer_text(number: str) -> str:
             f"else cast({number} as varchar) end")
 
 
-def _csv_query(columns: list[str]) -> str:
+def _csv_query(columns: list[str]) -> tuple[str, set[str]]:
+    """SQL for canonical keys from the CSV's columns ($1 = path), and the keys it gives."""
     def col(name: str) -> str:  # a CSV cell, '' read as absent (Python's `or`)
         return f'nullif("{name}", \'\')' if name in columns else "cast(null as varchar)"
 
@@ -241,7 +234,7 @@ def _csv_query(columns: list[str]) -> str:
         rows = select(layer, rows)
     final = ", ".join(f"{sql} as {q(name)}" for name, sql in values.items())
     return (f"select ordinality, {q('pre_reason')} as pre_reason, {q('prompt')}, {final} "
-            f"from ({rows})")
+            f"from ({rows})"), {*values, "prompt"}
 
 
 def _read_csv_whole(path: Path) -> tuple[pa.Table | None, pa.Table | None] | None:
@@ -250,37 +243,16 @@ def _read_csv_whole(path: Path) -> tuple[pa.Table | None, pa.Table | None] | Non
         header = next(csv.reader(handle), [])
     if not header or len(set(header)) != len(header):
         return None  # DictReader keeps the last of duplicated columns: the record path
-    source = _csv_query(header).replace("$1", "'" + str(path).replace("'", "''") + "'")
+    source, mapped = _csv_query(header)
     query = build_relation_query(
         "agent_calls", source,
-        text_of=lambda key: f'"«{key}»"' if key in _MAPPED else "null",
+        text_of=lambda key: f'"«{key}»"' if key in mapped else "null",
         node_of=lambda key: '"«tags»"' if key == "tags" else "null",
         source_line="ordinality + 1", pre_reason="pre_reason")
-    try:
-        checked = _connection().sql(query).to_arrow_table()
-    except duckdb.Error:
-        return None
-    if checked.num_rows + 1 != _line_count(path):
-        return None  # quoted newlines or blank lines: line numbers need the record path
-    bad = pc.is_valid(checked["reason"])
-    names = [f.name for f in STREAM_FIELDS["agent_calls"]]
-    valid = checked.filter(pc.invert(bad)).select([*names, "source_line"])
-    rejected = checked.filter(bad).select(["source_line", "reason"])
-    if rejected.num_rows:
-        wanted = set(rejected["source_line"].to_pylist())
-        originals = {number: original for number, _, original, _ in _rows(path)
-                     if number in wanted}
-        rejected = pa.table({
-            "source_line": rejected["source_line"],
-            "raw": pa.array([originals[n] for n in rejected["source_line"].to_pylist()],
-                            pa.large_string()),
-            "reason": rejected["reason"]})
-    return (valid if valid.num_rows else None), (rejected if rejected.num_rows else None)
-
-
-_MAPPED = {"event_id", "occurred_at", "source", "user_key", "tool", "session_id", "request_id",
-           "provider", "model", "input_tokens", "cache_read_tokens", "cache_write_tokens",
-           "output_tokens", "reported_cost_usd", "prompt"}
+    return check_whole_file(
+        "agent_calls", path, query, header_lines=1,
+        originals=lambda wanted: {number: original for number, _, original, _ in _rows(path)
+                                  if number in wanted})
 
 
 def _read_records(path: Path) -> tuple[pa.Table | None, pa.Table | None]:

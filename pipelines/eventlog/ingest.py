@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -191,7 +192,7 @@ class _Read:
     unit: LandingUnit
     sha: str
     batch_id: str
-    ingested_at: object
+    ingested_at: datetime
     rows: int = 0
     quarantined: int = 0
 

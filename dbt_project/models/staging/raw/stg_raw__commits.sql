@@ -1,11 +1,5 @@
-{#- A table built incrementally: each run reads only the new batches of the log and
-    replaces the versions of their commit_ids (the newest ingest wins, as in a full build). -#}
-{{ config(
-    materialized='incremental',
-    unique_key='commit_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
+{#- Incremental (dbt_project.yml): the new batches replace the versions of their commit_ids. -#}
+{{ config(unique_key='commit_id') }}
 
 with source as (
 
