@@ -154,7 +154,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     if args.month not in months:
         raise CommandError(f"no spend for {args.month} in {settings.warehouse}; months with "
                            f"data: {', '.join(months) or 'none'}")
-    print(f"report: {render_month(settings.warehouse, args.month, out)}")
+    print(f"report: {render_month(settings.warehouse, args.month, out)[0]}")
 
 
 def cmd_checks(args: argparse.Namespace) -> None:

@@ -114,7 +114,10 @@ def test_running_twice_on_the_same_landing_changes_no_row_count(pipeline_run):
     workspace, _, _ = pipeline_run
     before = workspace.table_counts()
     lake_files = sorted(p.relative_to(workspace.lake) for p in workspace.lake.rglob("*.parquet"))
+    reports = {p: p.stat().st_mtime_ns for p in (workspace.data / "reports").rglob("outcome_*")}
     again = workspace.tokenroi("run")
+    # nothing a report shows moved: no month is rendered again
+    assert {p: p.stat().st_mtime_ns for p in reports} == reports
     assert "0 failed" in again.stdout
     assert workspace.table_counts() == before
     assert sorted(p.relative_to(workspace.lake) for p in workspace.lake.rglob("*.parquet")) == \
@@ -285,3 +288,28 @@ def test_with_the_classifier_deciding_frontier_waste_is_within_3_percent_of_the_
                             "where model_tier = 'frontier'")[0][0]
     true_waste = sum(truth["frontier_waste_true_usd_by_team_month"].values())
     assert abs(float(waste) - true_waste) <= 0.03 * true_waste
+
+
+def test_a_month_is_rendered_again_only_when_what_it_shows_moved(pipeline_run, tmp_path):
+    import dataclasses
+
+    from pipelines.report.load import load_month
+    from pipelines.report.render import fingerprint, render_month
+
+    workspace, truth, _ = pipeline_run
+    month = truth["generator"]["start"][:7]
+    report = load_month(workspace.warehouse, month)
+    # a number moves the fingerprint; the time and hours a run measures do not
+    more = dataclasses.replace(report, headline={**report.headline, "spend_usd": 1})
+    assert fingerprint(more) != fingerprint(report)
+    later = dataclasses.replace(report, quality=[{**r, "measured_at": "2031-01-01"}
+                                                 for r in report.quality])
+    assert fingerprint(later) == fingerprint(report)
+    assert render_month(workspace.warehouse, month, tmp_path, pdf=False,
+                        only_if_changed=True)[1] is True
+    assert render_month(workspace.warehouse, month, tmp_path, pdf=False,
+                        only_if_changed=True)[1] is False
+    (tmp_path / month / ".fingerprint").write_text("the numbers of an earlier run")
+    assert render_month(workspace.warehouse, month, tmp_path, pdf=False,
+                        only_if_changed=True)[1] is True
+    assert render_month(workspace.warehouse, month, tmp_path, pdf=False)[1] is True

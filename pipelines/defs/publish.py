@@ -32,14 +32,17 @@ def warehouse() -> dg.MaterializeResult:
 
 @dg.asset(key=["outcome_report"], group_name="publish", kinds={"html"}, deps=[warehouse])
 def outcome_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """The monthly outcome report (HTML + Markdown) for every month in the warehouse."""
+    """The monthly outcome report (HTML + Markdown + PDF) for every month in the warehouse;
+    a month whose numbers and check statuses did not move since its last report is kept."""
     settings = load_settings()
-    paths = [render_month(settings.warehouse, month, settings.reports)
-             for month in available_months(settings.warehouse)]
-    for path in paths:
-        context.log.info(f"report: {path}")
+    rendered = [render_month(settings.warehouse, month, settings.reports, only_if_changed=True)
+                for month in available_months(settings.warehouse)]
+    paths = [path for path, _ in rendered]
+    for path, written in rendered:
+        context.log.info(f"report: {path}{'' if written else ' (unchanged)'}")
     return dg.MaterializeResult(metadata={
         "months": len(paths),
+        "months re-rendered": sum(written for _, written in rendered),
         "latest": dg.MetadataValue.path(str(paths[-1])) if paths else "none",
     })
 

@@ -7,11 +7,15 @@ forbids any fetch), every text from the data is escaped.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
+import sys
 from datetime import date
 from html import escape
 from pathlib import Path
 
+from pipelines.report import charts, load
 from pipelines.report.charts import (
     bar_chart,
     column_chart,
@@ -317,14 +321,35 @@ def render_pdf(html: str, pdf_path: Path) -> str | None:
     return None
 
 
-def render_month(warehouse: Path, month: str, reports_dir: Path,
-                 pdf: bool = True) -> Path:
+def fingerprint(report: MonthReport) -> str:
+    """What a month's report shows: its numbers, each check's status (not the hours and
+    times a run measures) and the code that renders it."""
+    statuses = [(r["check_name"], r["subject"], r["status"]) for r in report.quality]
+    code = "".join(Path(module.__file__).read_text(encoding="utf-8")
+                   for module in (charts, load, sys.modules[__name__]))
+    shown = repr(dataclasses.replace(report, quality=statuses)) + code
+    return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+
+
+FINGERPRINT = ".fingerprint"
+
+
+def render_month(warehouse: Path, month: str, reports_dir: Path, pdf: bool = True,
+                 only_if_changed: bool = False) -> tuple[Path, bool]:
     """Write reports_dir/YYYY-MM/outcome_report.html, summary.md and (when WeasyPrint can)
-    outcome_report.pdf; return the HTML path."""
+    outcome_report.pdf; return the HTML path and whether it was written.
+
+    With only_if_changed, a month whose fingerprint matches the one stored beside its
+    report is left as it is (the daily run re-renders only the months that moved)."""
     report = load_month(warehouse, month)
     folder = reports_dir / month
     folder.mkdir(parents=True, exist_ok=True)
     html_path = folder / "outcome_report.html"
+    stamp, stored = fingerprint(report), folder / FINGERPRINT
+    complete = html_path.exists() and (not pdf or (folder / "outcome_report.pdf").exists())
+    if only_if_changed and complete and stored.exists() and stored.read_text() == stamp:
+        return html_path, False
+    stored.unlink(missing_ok=True)
     html = render_html(report)
     html_path.write_text(html, encoding="utf-8")
     (folder / "summary.md").write_text(render_markdown(report), encoding="utf-8")
@@ -332,4 +357,5 @@ def render_month(warehouse: Path, month: str, reports_dir: Path,
         problem = render_pdf(html, folder / "outcome_report.pdf")
         if problem:
             logging.getLogger(__name__).warning("%s: %s", html_path, problem)
-    return html_path
+    stored.write_text(stamp)
+    return html_path, True
