@@ -1,3 +1,8 @@
+{#- A view: Only calls without a session id are ordered, which is cheap; writing every call's
+    columns to a table again cost most of this model's time, so fct_agent_calls is the one table at the call
+    grain. -#}
+{{ config(materialized='view') }}
+
 -- Per-call logs with a session key: the source's session id, else per person a new session
 -- after var('session_gap_minutes') of inactivity (DESIGN.md "Sessions").
 with calls as (
