@@ -1,4 +1,4 @@
-{#- A view: Only calls without a session id are ordered, which is cheap; writing every call's
+{#- A view: only calls without a session id are ordered, which is cheap; writing every call's
     columns to a table again cost most of this model's time, so fct_agent_calls is the one table at the call
     grain. -#}
 {{ config(materialized='view') }}
