@@ -1,5 +1,5 @@
-{#- A view: pricing a call is cheap; writing every call's ~30 columns to a table cost ten times
-    more (2 s a million calls), so fct_agent_calls is the one table at the call
+{#- A view: pricing a call is cheap; writing every call's ~30 columns to a table cost
+    ten times more (2 s a million calls), so fct_agent_calls is the one table at the call
     grain. -#}
 {{ config(materialized='view') }}
 

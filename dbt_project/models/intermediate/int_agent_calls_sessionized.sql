@@ -1,6 +1,6 @@
-{#- A view: only calls without a session id are ordered, which is cheap; writing every call's
-    columns to a table again cost most of this model's time, so fct_agent_calls is the one table at the call
-    grain. -#}
+{#- A view: only calls without a session id are ordered, which is cheap; writing every
+    call's columns to a table again cost most of this model's time, so fct_agent_calls is
+    the one table at the call grain. -#}
 {{ config(materialized='view') }}
 
 -- Per-call logs with a session key: the source's session id, else per person a new session
