@@ -122,11 +122,12 @@ _TOKEN_FIELDS = ("input_tokens", "cache_read_tokens", "cache_write_tokens",
                  "cache_write_1h_tokens", "output_tokens")
 
 
-def _typed_query(stream: str) -> tuple[str, dict[str, list[str]]]:
+def _typed_query(stream: str, by_column: bool = False) -> tuple[str, dict[str, list[str]]]:
     """SELECT over a `parsed` relation giving typed columns + reason, and the keys it reads.
 
-    `parsed` has source_line, raw, is_json, is_object, and the keys' values as two lists:
-    text_values (each key as text) and node_values (each key as JSON).
+    `parsed` has source_line, raw, is_json, is_object, pre_reason, and the keys' values:
+    as two lists, text_values (each key as text) and node_values (each key as JSON), or
+    with ``by_column`` as one column per key, "text:<key>" and "node:<key>".
     """
     fields = STREAM_FIELDS[stream]
     columns, problems = [], []
@@ -157,7 +158,7 @@ def _typed_query(stream: str) -> tuple[str, dict[str, list[str]]]:
         kind, key = match.group(1), match.group(2)
         if key not in keys[kind]:
             keys[kind].append(key)
-        return f"{kind}_values[{keys[kind].index(key) + 1}]"
+        return f'"{kind}:{key}"' if by_column else f"{kind}_values[{keys[kind].index(key) + 1}]"
 
     typed = re.sub(r"«(text|node):([a-z0-9_]+)»", position, typed)
     return f"""
@@ -208,15 +209,15 @@ def build_relation_query(stream: str, source: str, text_of: Callable[[str], str]
     ``source`` is SQL for the rows; ``text_of(key)`` / ``node_of(key)`` give SQL for a
     canonical key's value as text / as JSON (``null`` where the source has none);
     ``pre_reason`` is a reason found before the contract (an adapter's own BadValue)."""
-    typed, keys = _typed_query(stream)
-    text = ", ".join(text_of(k) for k in keys["text"]) or "null"
-    node = ", ".join(node_of(k) for k in keys["node"]) or "null"
+    typed, keys = _typed_query(stream, by_column=True)
+    values = [f'{text_of(k)} as "text:{k}"' for k in keys["text"]]
+    values += [f'{node_of(k)} as "node:{k}"' for k in keys["node"]]
     return f"""
         with source as ({source}),
         parsed as (
             select {source_line} as source_line, cast(null as varchar) as raw,
                    true as is_json, true as is_object, {pre_reason} as pre_reason,
-                   [{text}] as text_values, [{node}] as node_values
+                   {", ".join(values)}
             from source
         ),
         {typed.strip().removeprefix("with ")}
