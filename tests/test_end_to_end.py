@@ -305,6 +305,8 @@ def test_a_month_is_rendered_again_only_when_what_it_shows_moved(pipeline_run, t
     later = dataclasses.replace(report, quality=[{**r, "measured_at": "2031-01-01"}
                                                  for r in report.quality])
     assert fingerprint(later) == fingerprint(report)
+    # nor do the all-time sections: a closed month's report keeps them as last rendered
+    assert fingerprint(dataclasses.replace(report, people=[])) == fingerprint(report)
     assert render_month(workspace.warehouse, month, tmp_path, pdf=False,
                         only_if_changed=True)[1] is True
     assert render_month(workspace.warehouse, month, tmp_path, pdf=False,

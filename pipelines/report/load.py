@@ -7,12 +7,16 @@ chart. The template formats, it never computes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import duckdb
 
 BUDGET_ORDER = "case status when 'over' then 0 when 'at_risk' then 1 else 2 end"
+# Sections over all of history (not the month): every month's report shows them as of the
+# run that rendered it.
+ALL_TIME = {"all_time": True}
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,20 @@ class MonthReport:
     waste_by_team: list[tuple[str, float]]
     waste_examples: list[dict]
     budgets: list[dict]
-    top_features: list[dict]
-    bottom_features: list[dict]
-    feature_coverage: dict
+    top_features: list[dict] = field(metadata=ALL_TIME)
+    bottom_features: list[dict] = field(metadata=ALL_TIME)
+    feature_coverage: dict = field(metadata=ALL_TIME)
     salary_distribution: list[tuple[str, int]]
-    people: list[dict]
-    quality: list[dict]
+    people: list[dict] = field(metadata=ALL_TIME)
+    quality: list[dict]  # the month's own gates, and the run's global ones
+
+    def own(self) -> MonthReport:
+        """What the report says about its month: without the all-time sections, and with only
+        the month's own gates (their status, not the run's measurements)."""
+        return dataclasses.replace(
+            self, **{f.name: None for f in fields(self) if f.metadata == ALL_TIME},
+            quality=[(r["check_name"], r["subject"], r["status"]) for r in self.quality
+                     if r["subject"] == self.month])
 
 
 def available_months(warehouse: Path) -> list[str]:

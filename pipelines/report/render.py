@@ -7,7 +7,6 @@ forbids any fetch), every text from the data is escaped.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import sys
@@ -322,13 +321,11 @@ def render_pdf(html: str, pdf_path: Path) -> str | None:
 
 
 def fingerprint(report: MonthReport) -> str:
-    """What a month's report shows: its numbers, each check's status (not the hours and
-    times a run measures) and the code that renders it."""
-    statuses = [(r["check_name"], r["subject"], r["status"]) for r in report.quality]
+    """What a month's report says about its month (MonthReport.own) and the code that
+    renders it: a month is rendered again when either moves."""
     code = "".join(Path(module.__file__).read_text(encoding="utf-8")
                    for module in (charts, load, sys.modules[__name__]))
-    shown = repr(dataclasses.replace(report, quality=statuses)) + code
-    return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+    return hashlib.sha256((repr(report.own()) + code).encode("utf-8")).hexdigest()
 
 
 FINGERPRINT = ".fingerprint"
@@ -340,7 +337,8 @@ def render_month(warehouse: Path, month: str, reports_dir: Path, pdf: bool = Tru
     outcome_report.pdf; return the HTML path and whether it was written.
 
     With only_if_changed, a month whose fingerprint matches the one stored beside its
-    report is left as it is (the daily run re-renders only the months that moved)."""
+    report is left as it is: the daily run re-renders the months whose own numbers moved,
+    and a closed month keeps its all-time sections as of its last rendering."""
     report = load_month(warehouse, month)
     folder = reports_dir / month
     folder.mkdir(parents=True, exist_ok=True)
