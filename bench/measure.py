@@ -13,6 +13,7 @@ from pathlib import Path
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 STEP_LINE = re.compile(r"^\[\s*([\d.]+)s\] ([→✓✗]) (\S+)")
+PROGRESS_LINE = re.compile(r"^\[\s*[\d.]+s\]   ")
 INGEST_LINE = re.compile(r"(\w+): (\d+) new file\(s\), \d+ already ingested, (\d+) rows, "
                          r"(\d+) quarantined in ([\d.]+)s")
 
@@ -88,13 +89,16 @@ def measure(command: list[str], env: dict[str, str], log: Path | None = None) ->
                       output=text)
     # Stage windows: from the first step of a stage starting to its last step ending, in
     # the wall-clock of this process (the progress lines carry the run's own clock).
+    # A step's own progress lines count too: the last step's ✓ can come after the summary.
     windows: dict[str, list[float]] = {}
+    stage = None
     for at, line in lines:
         match = STEP_LINE.match(line)
         if match and not result.first_step_at:
             result.first_step_at = at
         if match:
             stage = stage_of(match.group(3))
+        if stage and (match or PROGRESS_LINE.match(line)):
             window = windows.setdefault(stage, [at, at])
             window[0], window[1] = min(window[0], at), max(window[1], at)
         ingest = INGEST_LINE.search(line)
