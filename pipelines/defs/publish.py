@@ -33,7 +33,7 @@ def warehouse() -> dg.MaterializeResult:
 @dg.asset(key=["outcome_report"], group_name="publish", kinds={"html"}, deps=[warehouse])
 def outcome_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The monthly outcome report (HTML + Markdown + PDF) for every month in the warehouse;
-    a month whose numbers and check statuses did not move since its last report is kept."""
+    a month whose report would say the same about it as last time is kept."""
     settings = load_settings()
     rendered = [render_month(settings.warehouse, month, settings.reports, only_if_changed=True)
                 for month in available_months(settings.warehouse)]

@@ -7,6 +7,7 @@ forbids any fetch), every text from the data is escaped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import sys
@@ -320,15 +321,20 @@ def render_pdf(html: str, pdf_path: Path) -> str | None:
     return None
 
 
+FINGERPRINT = ".fingerprint"  # beside each month's report
+
+
+@functools.cache
+def _renderer_source() -> str:
+    return "".join(Path(module.__file__).read_text(encoding="utf-8")
+                   for module in (charts, load, sys.modules[__name__]))
+
+
 def fingerprint(report: MonthReport) -> str:
     """What a month's report says about its month (MonthReport.own) and the code that
     renders it: a month is rendered again when either moves."""
-    code = "".join(Path(module.__file__).read_text(encoding="utf-8")
-                   for module in (charts, load, sys.modules[__name__]))
-    return hashlib.sha256((repr(report.own()) + code).encode("utf-8")).hexdigest()
-
-
-FINGERPRINT = ".fingerprint"
+    shown = repr(report.own()) + _renderer_source()
+    return hashlib.sha256(shown.encode("utf-8")).hexdigest()
 
 
 def render_month(warehouse: Path, month: str, reports_dir: Path, pdf: bool = True,
