@@ -1,7 +1,7 @@
 """Two ways to get fct_spend_daily without tokenroi, on the same landing files.
 
-floor:  one hand-written DuckDB SQL statement over the canonical JSONL and LiteLLM CSV
-        files — what the engine can do with no pipeline around it.
+floor:  one hand-written DuckDB SQL statement over the canonical JSONL, LiteLLM CSV and
+        OTLP JSON-lines files — what the engine can do with no pipeline around it.
 pandas: what an analyst would write: read every file into DataFrames, parse, merge, group.
 
 Run as ``python -m bench.baselines floor|pandas LANDING OUT.parquet`` so each is measured
@@ -61,8 +61,28 @@ litellm as (
         custom_llm_provider: 'VARCHAR', "user": 'VARCHAR', prompt_tokens: 'BIGINT',
         completion_tokens: 'BIGINT', metadata: 'JSON', request_tags: 'JSON'}})
 ),
+otlp_requests as (
+    select unnest(resourceSpans) as resource_spans
+    from read_json('{landing}/agent_calls/otlp/*.jsonl', format = 'newline_delimited',
+        columns = {{resourceSpans: 'STRUCT(resource STRUCT(attributes {attributes}),
+            scopeSpans STRUCT(spans STRUCT(startTimeUnixNano VARCHAR,
+                attributes {attributes})[])[])[]'}})
+),
+otlp_scopes as (
+    select resource_spans.resource.attributes as resource,
+        unnest(resource_spans.scopeSpans) as scope
+    from otlp_requests
+),
+otlp_spans as (
+    select resource, unnest(scope.spans) as span from otlp_scopes
+),
+otlp as (
+    select make_timestamp(cast(span.startTimeUnixNano as bigint) // 1000) as occurred_at,
+        {otlp_columns}
+    from otlp_spans
+),
 calls as (
-    select * from canonical union all select * from litellm
+    select * from canonical union all select * from litellm union all select * from otlp
 ),
 priced as (
     select
@@ -97,7 +117,26 @@ def floor(landing: Path, out: Path) -> None:
     import duckdb
 
     con = duckdb.connect()
-    sql = FLOOR_SQL.format(landing=landing, catalog=CATALOG)
+    def text(key: str) -> str:  # a span attribute's value by key
+        return f"list_filter(span.attributes, lambda a: a.key = '{key}')[1].value.stringValue"
+
+    def count(key: str) -> str:
+        return (f"cast(list_filter(span.attributes, lambda a: a.key = '{key}')[1].value.intValue "
+                "as bigint)")
+
+    cache_read, cache_write = (count("gen_ai.usage.cache_read.input_tokens"),
+                               count("gen_ai.usage.cache_creation.input_tokens"))
+    otlp_columns = f"""{text("gen_ai.provider.name")} as provider,
+        {text("gen_ai.request.model")} as model,
+        lower(list_filter(resource, lambda a: a.key = 'user.email')[1].value.stringValue)
+            as identity,
+        {count("gen_ai.usage.input_tokens")} - {cache_read} - {cache_write} as input_tokens,
+        {cache_read} as cache_read_tokens, {cache_write} as cache_write_tokens,
+        {count("gen_ai.usage.output_tokens")} as output_tokens,
+        {text("tokenroi.task")} as task_class"""
+    attributes = "STRUCT(key VARCHAR, value STRUCT(stringValue VARCHAR, intValue VARCHAR))[]"
+    sql = FLOOR_SQL.format(landing=landing, catalog=CATALOG, attributes=attributes,
+                           otlp_columns=otlp_columns)
     con.execute(f"copy ({sql}) to '{out}' (format parquet)")
 
 
@@ -132,10 +171,16 @@ def pandas_way(landing: Path, out: Path) -> None:
     litellm = litellm.rename(columns={"startTime": "occurred_at", "completion_tokens":
                                       "output_tokens", "custom_llm_provider": "provider"})
     litellm["identity"] = litellm["user"].str.lower()
+    otlp = pd.DataFrame(_otlp_spans(landing))
     columns = ["occurred_at", "provider", "model", "identity", "input_tokens",
                "cache_read_tokens", "cache_write_tokens", "output_tokens", "task_class"]
-    calls = pd.concat([canonical[columns], litellm[columns]], ignore_index=True)
-    calls["occurred_at"] = pd.to_datetime(calls["occurred_at"], utc=True, format="ISO8601")
+    for frame in (canonical, litellm):
+        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True, format="ISO8601")
+    if len(otlp):
+        otlp["occurred_at"] = pd.to_datetime(otlp["occurred_at"].astype("int64"), unit="ns",
+                                             utc=True)
+    calls = pd.concat([frame[columns] for frame in (canonical, litellm, otlp) if len(frame)],
+                      ignore_index=True)
     calls["day"] = calls["occurred_at"].dt.date
     calls = calls.merge(identities, on="identity")
     prices = pd.read_csv(CATALOG, parse_dates=["valid_from", "valid_to"])
@@ -157,6 +202,35 @@ def pandas_way(landing: Path, out: Path) -> None:
         cache_write_tokens=("cache_write_tokens", "sum"),
         output_tokens=("output_tokens", "sum"), cost_usd=("cost_usd", "sum"))
     daily.to_parquet(out)
+
+
+def _otlp_spans(landing: Path) -> list[dict]:
+    """GenAI spans from the collector's JSON lines, flattened in Python (no reader for it)."""
+    def values(attributes: list[dict]) -> dict:
+        return {a["key"]: next(iter(a["value"].values())) for a in attributes}
+
+    rows = []
+    for path in sorted((landing / "agent_calls" / "otlp").glob("*.jsonl")):
+        with path.open() as handle:
+            for line in handle:
+                for resource_spans in json.loads(line).get("resourceSpans", []):
+                    resource = values(resource_spans["resource"]["attributes"])
+                    for scope in resource_spans["scopeSpans"]:
+                        for span in scope["spans"]:
+                            a = values(span["attributes"])
+                            read = int(a["gen_ai.usage.cache_read.input_tokens"])
+                            written = int(a["gen_ai.usage.cache_creation.input_tokens"])
+                            rows.append({
+                                "occurred_at": int(span["startTimeUnixNano"]),
+                                "provider": a["gen_ai.provider.name"],
+                                "model": a["gen_ai.request.model"],
+                                "identity": resource["user.email"].lower(),
+                                "input_tokens": int(a["gen_ai.usage.input_tokens"]) - read
+                                - written,
+                                "cache_read_tokens": read, "cache_write_tokens": written,
+                                "output_tokens": int(a["gen_ai.usage.output_tokens"]),
+                                "task_class": a["tokenroi.task"]})
+    return rows
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 Not the sample org (pipelines/generate/, per-call Python with truth.json): this one only
 has to be big, deterministic and realistic in shape. Calls are spread over people with a
 heavy tail, over six priced models in three tiers and four task classes (tagged), and
-land as canonical JSONL (about 75%) and LiteLLM SpendLogs CSV (about 25%), one file per
-day and format; commits (about one per 70 calls) and CRM deal events as canonical JSONL.
+land as canonical JSONL (about 65%), LiteLLM SpendLogs CSV (about 25%) and OpenTelemetry
+GenAI spans (about 10%, the collector's file exporter: one export request per line), one
+file per day and format; commits (about one per 70 calls) and CRM deal events as canonical JSONL.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MODELS = [  # provider, model, share of calls
 ]
 TASKS = [("implementation", 0.55), ("planning", 0.15), ("trivial", 0.20), ("non_work", 0.10)]
 LITELLM_SHARE = 0.25
+OTLP_SHARE = 0.10
 CALLS_PER_PERSON_MONTH = 5_000  # a 2,000-engineer org makes ~10M calls a month
 TEAMS = 12
 
@@ -44,8 +46,8 @@ def generate(out: Path, calls: int, days: int, start: date = date(2026, 1, 1)) -
     """Write the landing folder; return what was written."""
     people = max(20, round(calls / days * 30 / CALLS_PER_PERSON_MONTH))
     per_day = calls // days
-    for folder in ("agent_calls/canonical", "agent_calls/litellm", "git", "crm/canonical",
-                   "reference"):
+    for folder in ("agent_calls/canonical", "agent_calls/litellm", "agent_calls/otlp", "git",
+                   "crm/canonical", "reference"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("set preserve_insertion_order = false")
@@ -88,7 +90,9 @@ def generate(out: Path, calls: int, days: int, start: date = date(2026, 1, 1)) -
                 50 + cast(hash(i, day_number, 'out') % 4000 as bigint) as output_tokens,
                 cast(hash(i, day_number, 'cr') % 40000 as bigint) as cache_read_tokens,
                 cast(hash(i, day_number, 'cw') % 3000 as bigint) as cache_write_tokens,
-                {_uniform("channel")} < {LITELLM_SHARE} as via_litellm,
+                case when {_uniform("channel")} < {LITELLM_SHARE} then 'litellm'
+                     when {_uniform("channel")} < {LITELLM_SHARE + OTLP_SHARE} then 'otlp'
+                     else 'canonical' end as channel,
                 {_uniform("feature")} < 0.3 as on_feature
             from base""")
         con.execute(f"""
@@ -105,7 +109,7 @@ def generate(out: Path, calls: int, days: int, start: date = date(2026, 1, 1)) -
                     input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
                     {{'task': task}} as tags
                 from calls join people on calls.person = people.i
-                where not via_litellm
+                where channel = 'canonical'
             ) to '{out}/agent_calls/canonical/calls-{day}.jsonl' (format json)""")
         con.execute(f"""
             copy (
@@ -118,8 +122,46 @@ def generate(out: Path, calls: int, days: int, start: date = date(2026, 1, 1)) -
                     to_json({{'usage_object': {{'cache_read_input_tokens': cache_read_tokens,
                              'cache_creation_input_tokens': cache_write_tokens}}}}) as metadata,
                     to_json(['task:' || task]) as request_tags
-                from calls where via_litellm
+                from calls where channel = 'litellm'
             ) to '{out}/agent_calls/litellm/spend-{day}.csv' (header)""")
+        # GenAI spans: gen_ai.usage.input_tokens includes cache reads and writes; 64-bit
+        # ints as strings, as OTLP/JSON encodes them.
+        def attribute(key: str, kind: str, value: str) -> str:
+            return f"{{'key': '{key}', 'value': map {{'{kind}': cast({value} as varchar)}}}}"
+
+        span_attributes = ", ".join([
+            attribute("gen_ai.operation.name", "stringValue", "'chat'"),
+            attribute("gen_ai.provider.name", "stringValue", "provider_model[1]"),
+            attribute("gen_ai.request.model", "stringValue", "provider_model[2]"),
+            attribute("gen_ai.usage.input_tokens", "intValue",
+                      "input_tokens + cache_read_tokens + cache_write_tokens"),
+            attribute("gen_ai.usage.cache_read.input_tokens", "intValue", "cache_read_tokens"),
+            attribute("gen_ai.usage.cache_creation.input_tokens", "intValue",
+                      "cache_write_tokens"),
+            attribute("gen_ai.usage.output_tokens", "intValue", "output_tokens"),
+            attribute("gen_ai.conversation.id", "stringValue",
+                      "people.email || '-' || day_number || '-' || (hour(occurred_at) // 2)"),
+            attribute("tokenroi.task", "stringValue", "task"),
+        ])
+        con.execute(f"""
+            copy (
+                select [{{
+                    'resource': {{'attributes': [{attribute("user.email", "stringValue",
+                                                            "people.email")}]}},
+                    'scopeSpans': [{{
+                        'scope': {{'name': 'opentelemetry.instrumentation.genai'}},
+                        'spans': [{{
+                            'traceId': md5(event_id), 'spanId': md5(event_id)[1:16],
+                            'name': 'chat ' || provider_model[2], 'kind': 3,
+                            'startTimeUnixNano': cast(epoch_ns(occurred_at) as varchar),
+                            'endTimeUnixNano': cast(epoch_ns(occurred_at) as varchar),
+                            'attributes': [{span_attributes}]
+                        }}]
+                    }}]
+                }}] as resourceSpans
+                from calls join people on calls.person = people.i
+                where channel = 'otlp'
+            ) to '{out}/agent_calls/otlp/otel-{day}.jsonl' (format json)""")
         commits = max(1, per_day // 70)
         con.execute(f"""
             copy (
