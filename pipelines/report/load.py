@@ -39,12 +39,11 @@ class MonthReport:
     quality: list[dict]  # the month's own gates, and the run's global ones
 
     def own(self) -> MonthReport:
-        """What the report says about its month: without the all-time sections, and with only
-        the month's own gates (their status, not the run's measurements)."""
+        """What the report says about its month: without the all-time sections, and with each
+        gate's status (a warning appears or clears), not the hours and times a run measures."""
         return dataclasses.replace(
             self, **{f.name: None for f in fields(self) if f.metadata == ALL_TIME},
-            quality=[(r["check_name"], r["subject"], r["status"]) for r in self.quality
-                     if r["subject"] == self.month])
+            quality=[(r["check_name"], r["subject"], r["status"]) for r in self.quality])
 
 
 def available_months(warehouse: Path) -> list[str]:

@@ -343,8 +343,8 @@ def render_month(warehouse: Path, month: str, reports_dir: Path, pdf: bool = Tru
     outcome_report.pdf; return the HTML path and whether it was written.
 
     With only_if_changed, a month whose fingerprint matches the one stored beside its
-    report is left as it is: the daily run re-renders the months whose own numbers moved,
-    and a closed month keeps its all-time sections as of its last rendering."""
+    report is left as it is: the daily run re-renders the months whose own numbers or gate
+    statuses moved, and a closed month keeps its all-time sections as last rendered."""
     report = load_month(warehouse, month)
     folder = reports_dir / month
     folder.mkdir(parents=True, exist_ok=True)
