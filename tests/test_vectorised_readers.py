@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.adapters import canonical, litellm
+from pipelines.adapters import canonical, litellm, otlp
 from pipelines.adapters.lines import numbered_lines
 
 ODD_VALUES = [0, -3, 12.0, 12.5, "12", " 7 ", "12.0", "x", "", None, True, 10**13, 1e300,
@@ -139,3 +140,116 @@ def test_litellm_csv_with_few_columns_and_quoted_newlines(tmp_path):
     assert litellm._read_csv_whole(path) is None  # the line numbers need the record path
     valid, rejected = litellm.read_litellm(path)
     assert valid["source_line"].to_pylist() == [3] and rejected is None
+
+
+# ---- OTLP GenAI spans ----------------------------------------------------------------------
+def _any_values(value) -> list:
+    """The ways an OTLP/JSON exporter may write one value (ints as strings or numbers)."""
+    if isinstance(value, bool):
+        return [{"boolValue": value}]
+    if isinstance(value, int):
+        return [{"intValue": str(value)}, {"intValue": value}]
+    if isinstance(value, float):
+        return [{"doubleValue": value}]
+    if value is None:
+        return [{"stringValue": None}, {"kvlistValue": {"values": []}}, {}]
+    return [{"stringValue": value}]
+
+
+def _span(number: int, attributes: dict, **fields) -> dict:
+    attrs = [{"key": "gen_ai.system", "value": {"stringValue": "openai"}},
+             {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-5"}},
+             {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "5"}}]
+    attrs += [{"key": key, "value": value} for key, value in attributes.items()]
+    return {"traceId": f"t{number}", "spanId": f"s{number}",
+            "startTimeUnixNano": "1791364500123456789", "attributes": attrs, **fields}
+
+
+def _otlp_lines() -> list[str]:
+    token_keys = ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens",
+                  "gen_ai.usage.cache_read.input_tokens",
+                  "gen_ai.usage.cache_creation_input_tokens", "gen_ai.usage.output_tokens"]
+    text_keys = ["gen_ai.provider.name", "gen_ai.response.model", "user.email", "user.id",
+                 "enduser.id", "service.name", "gen_ai.conversation.id", "gen_ai.response.id",
+                 "tokenroi.task", "tokenroi.feature", "gen_ai.prompt"]
+    odd = [0, -3, 12.0, 12.5, 10**13, 1e300, True, False, "12", " 7 ", "12.0", "x", "", None,
+           "🦆", "ada@acme.example", " gw-bo ", "az.ai.openai", "trivial"]
+    spans = []
+    for key in token_keys + text_keys:
+        for value in odd:
+            if key.endswith(".id") and value == 1e300:
+                continue  # a float user id: Python writes 1e+300, DuckDB 1e300
+            for any_value in _any_values(value):
+                spans.append(_span(len(spans), {key: any_value}))
+    messages = [
+        [{"role": "user", "content": "first"}, {"role": "user", "content": "fix the typo"}],
+        [{"role": "user", "parts": [{"type": "text", "content": "plan the migration"},
+                                    {"type": "image"}]}],
+        [{"role": "user", "content": ""}], [{"role": "assistant", "content": "hi"}], {"a": 1}]
+    for transcript in messages:
+        for prompt in (None, "what are my macros"):
+            attributes = {"gen_ai.input.messages": {"stringValue": json.dumps(transcript)}}
+            if prompt:
+                attributes["gen_ai.prompt"] = {"stringValue": prompt}
+            spans.append(_span(len(spans), attributes))
+    spans.append(_span(len(spans), {"gen_ai.input.messages": {"stringValue": "[broken"}}))
+    spans.append(_span(len(spans), {"gen_ai.input.messages": {"intValue": "4"}}))
+    for start in (None, "", "x", 1.5, 1791364500e9, -5, "99999999999999999999999",
+                  "1791364500000000500", "1791364500000001500", 253402300800 * 10**9, True):
+        spans.append(_span(len(spans), {}, startTimeUnixNano=start))
+    spans.append({"spanId": "no-trace", "startTimeUnixNano": "1791364500000000000",
+                  "attributes": [{"key": "gen_ai.usage.input_tokens", "value": {"intValue": "3"}},
+                                 {"key": "gen_ai.request.model", "value": "raw text"}]})
+    # a span's attribute overrides the resource's; the last of a repeated key wins
+    spans.append(_span(len(spans), {"user.email": {"stringValue": "bo@acme.example"}}))
+    spans[-1]["attributes"] += [{"key": "gen_ai.request.model", "value": {"stringValue": "o3"}}]
+    plain = {"traceId": "p", "spanId": "p", "attributes": [
+        {"key": "http.method", "value": {"stringValue": "GET"}},
+        {"key": "tags", "value": {"arrayValue": {"values": [{"stringValue": "x"}]}}}]}
+    resource = {"attributes": [{"key": "user.email", "value": {"stringValue": "ada@acme.example"}},
+                               {"key": "service.name", "value": {"stringValue": "agent"}}]}
+    lines = []
+    for start in range(0, len(spans), 7):  # several spans, scopes and resources per export
+        chunk = spans[start:start + 7]
+        lines.append(json.dumps({"resourceSpans": [
+            {"resource": resource, "scopeSpans": [{"spans": chunk[:3]}, {"spans": [plain]}]},
+            {"scopeSpans": [{"spans": chunk[3:]}]}]}))
+        if start % 21 == 0:
+            lines.append("")  # blank lines do not count: spans are numbered, not lines
+    return lines
+
+
+def test_otlp_spans_sql_path_agrees_with_record_path(tmp_path):
+    path = tmp_path / "otel.jsonl"
+    path.write_text("\n".join(_otlp_lines()) + "\n")
+    fast, slow = otlp._read_spans_whole(path), otlp._read_records(path)
+    _assert_same(fast, slow)
+    assert slow[0].num_rows > 100 and slow[1].num_rows > 50  # both kinds of row exercised
+    reasons = set(slow[1]["reason"].to_pylist())
+    assert {"startTimeUnixNano is out of range", "missing required field startTimeUnixNano",
+            "gen_ai.usage.input_tokens is not a whole number"} <= reasons
+
+
+def test_otlp_sub_microsecond_start_times_round_as_python_does(tmp_path):
+    starts = [1791364500123456789, 1791364500000000500, 1791364500000001500, 999, -1500]
+    path = tmp_path / "otel.jsonl"
+    path.write_text(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [
+        _span(n, {"user.id": {"stringValue": "gw-ada"}}, startTimeUnixNano=str(start))
+        for n, start in enumerate(starts)]}]}]}) + "\n")
+    fast = otlp._read_spans_whole(path)
+    expected = [datetime.fromtimestamp(start / 1e9, UTC).replace(tzinfo=None) for start in starts]
+    assert fast[0].sort_by("source_line")["occurred_at"].to_pylist() == expected
+
+
+@pytest.mark.parametrize("export", [
+    {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {"stringValue": "x"}}]}]}]},
+    {"resourceSpans": [{"scopeSpans": [{"spans": [_span(1, {"gen_ai.request.model": {
+        "arrayValue": {"values": [{"stringValue": "gpt-5"}]}}})]}]}]},
+    {"resourceSpans": {"not": "a list"}},
+])
+def test_otlp_files_the_sql_path_leaves_to_the_record_path(tmp_path, export):
+    path = tmp_path / "otel.jsonl"
+    path.write_text(json.dumps(export) + "\n")
+    assert otlp._read_spans_whole(path) is None
+    path.write_text('{"resourceSpans": []}\n{"resourceSpans": [\n')
+    assert otlp._read_spans_whole(path) is None

@@ -30,18 +30,29 @@ def whole_number(value: Any, name: str, default: int | None = 0) -> int | None:
     raise BadValue(f"{name} is not a whole number")
 
 
+def _epoch_to_iso(seconds: float, name: str) -> str:
+    try:
+        return datetime.fromtimestamp(seconds, UTC).isoformat()
+    except (OverflowError, OSError, ValueError) as error:  # outside years 1 to 9999
+        raise BadValue(f"{name} is out of range") from error
+
+
 def nanos_to_iso(value: Any, name: str) -> str:
     nanos = whole_number(value, name, default=None)
     if nanos is None:
         raise BadValue(f"missing required field {name}")
-    return datetime.fromtimestamp(nanos / 1e9, UTC).isoformat()
+    try:
+        seconds = nanos / 1e9
+    except OverflowError as error:
+        raise BadValue(f"{name} is out of range") from error
+    return _epoch_to_iso(seconds, name)
 
 
 def seconds_to_iso(value: Any, name: str) -> str:
     seconds = whole_number(value, name, default=None)
     if seconds is None:
         raise BadValue(f"missing required field {name}")
-    return datetime.fromtimestamp(seconds, UTC).isoformat()
+    return _epoch_to_iso(seconds, name)
 
 
 def repo_from_path(path: str | None) -> str | None:
@@ -52,11 +63,12 @@ def repo_from_path(path: str | None) -> str | None:
     return parts[-1] if parts else None
 
 
-def person_fields(identity: str | None) -> dict[str, str]:
+def person_fields(identity: Any) -> dict[str, str]:
     """An email goes to person_email; any other identity is a user_key resolved by aliases."""
     if not identity:
         return {}
-    identity = identity.strip()
+    # OTLP may carry a user id as a number: its JSON text, as the SQL readers see it
+    identity = (identity if isinstance(identity, str) else json.dumps(identity)).strip()
     return {"person_email": identity} if "@" in identity else {"user_key": identity}
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from pipelines.adapters import fields_sql as sql
 from pipelines.adapters.canonical import (
     SourceRecord,
     build_relation_query,
@@ -106,25 +107,6 @@ def read_litellm(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
 
 
 # ---- the vectorised CSV path: the same mapping as _call, in DuckDB SQL -------------------
-def _whole(value: str, name: str) -> tuple[str, str]:
-    """SQL for a whole number from JSON (``value``) as double, and for whole_number's reason."""
-    value = f"({value})"  # ->, ->> bind looser than comparisons
-    kind = f"json_type({value})"
-    number = (f"case when {kind} in ('BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE') "
-              f"then cast({value} as double) "
-              f"when {kind} = 'VARCHAR' and regexp_full_match(trim({value}->>'$'), '-?[0-9]+') "
-              f"then cast(trim({value}->>'$') as double) end")
-    empty = f"({value} is null or {kind} = 'NULL' or ({kind} = 'VARCHAR' and ({value}->>'$') = ''))"
-    bad = (f"case when not {empty} and ({number} is null or {number} <> floor({number})) "
-           f"then '{name} is not a whole number' end")
-    return f"coalesce({number}, 0)", bad
-
-
-def _integer_text(number: str) -> str:
-    return (f"case when abs({number}) < 1e15 then cast(cast({number} as bigint) as varchar) "
-            f"else cast({number} as varchar) end")
-
-
 def _csv_query(columns: list[str]) -> tuple[str, set[str]]:
     """SQL for canonical keys from the CSV's columns ($1 = path), and the keys it gives."""
     def col(name: str) -> str:  # a CSV cell, '' read as absent (Python's `or`)
@@ -137,20 +119,12 @@ def _csv_query(columns: list[str]) -> tuple[str, set[str]]:
         return (f"case when ltrim({col(name)})[1] in ('{{', '[') "
                 f"then try_cast({col(name)} as json) end")
 
-    def truthy(node: str) -> str:  # the JSON value, NULL when Python would find it falsy
-        node = f"({node})"
-        return (f"case when {node} is null or json_type({node}) = 'NULL' "
-                f"or {node} in ('0', '0.0', 'false', '\"\"', '[]', '{{}}') then null "
-                f"else {node} end")
-
-    def q(name: str) -> str:  # a computed column (guillemets keep clear of CSV headers)
-        return f'"«{name}»"'
+    q = sql.column
 
     def meta_text(key: str) -> str:
         return f"nullif({q('metadata')}->>'{key}', '')"
 
-    # Built in layers, each naming what the next one reads (inlining them all made the
-    # expression tree, and DuckDB's planning time, explode).
+    prompt_layers = sql.last_user_text(q("messages"))
     layer1 = {
         "metadata": (f"case when json_type({json_cell('metadata')}) = 'OBJECT' "
                      f"then {json_cell('metadata')} end"),
@@ -160,41 +134,34 @@ def _csv_query(columns: list[str]) -> tuple[str, set[str]]:
         "prompt_tokens": f"to_json({col('prompt_tokens')})",
     }
     layer2 = {
-        "usage": f"coalesce({truthy(q('metadata') + '->' + repr('usage_object'))}, '{{}}'::json)",
+        "usage": (f"coalesce({sql.truthy(q('metadata') + '->' + repr('usage_object'))}, "
+                  "'{}'::json)"),
         "provider": (f"coalesce({col('custom_llm_provider')}, {meta_text('custom_llm_provider')}, "
                      f"case when contains({q('model')}, '/') "
                      f"then split_part({q('model')}, '/', 1) end)"),
-        "last_user": (f"list_filter(try(cast({q('messages')} as json[])), "
-                      f"lambda m: json_type(m) = 'OBJECT' and (m->>'role') = 'user')[-1]"),
-        "tags": (f"coalesce({truthy(q('request_tags'))}, "
-                 f"{truthy(q('metadata') + '->' + repr('tags'))})"),
+        "tags": (f"coalesce({sql.truthy(q('request_tags'))}, "
+                 f"{sql.truthy(q('metadata') + '->' + repr('tags'))})"),
+        **prompt_layers[0],
     }
     layer3 = {
-        "details": (f"coalesce({truthy(q('usage') + '->' + repr('prompt_tokens_details'))}, "
-                    f"'{{}}'::json)"),
-        "content": (f"case when json_exists({q('last_user')}, '$.content') "
-                    f"then {q('last_user')}->'content' else {q('last_user')}->'parts' end"),
+        "details": (f"coalesce({sql.truthy(q('usage') + '->' + repr('prompt_tokens_details'))}, "
+                    "'{}'::json)"),
+        **prompt_layers[1],
     }
-    parts = (f"list_filter(list_transform(try(cast({q('content')} as json[])), lambda part: "
-             "case when json_type(part) = 'OBJECT' and (part->>'type') = 'text' then "
-             "coalesce(case when json_type(part->'text') = 'VARCHAR' "
-             "and (part->>'text') <> '' then part->>'text' end, "
-             "case when json_type(part->'content') = 'VARCHAR' then part->>'content' end) "
-             "end), lambda t: t is not null)")
     layer4 = {
-        "read_node": (f"coalesce({truthy(q('usage') + '->' + repr('cache_read_input_tokens'))}, "
-                      f"{q('details')}->'cached_tokens')"),
-        "prompt": (f"case json_type({q('content')}) when 'VARCHAR' then {q('content')}->>'$' "
-                   f"when 'ARRAY' then nullif(array_to_string({parts}, chr(10)), '') end"),
+        "read_node": (f"coalesce({sql.truthy(q('usage') + '->' + repr('cache_read_input_tokens'))},"
+                      f" {q('details')}->'cached_tokens')"),
+        **prompt_layers[2],
     }
-    prompt_tokens, prompt_bad = _whole(q("prompt_tokens"), "prompt_tokens")
-    cache_read, read_bad = _whole(q("read_node"), "cache_read_input_tokens")
-    cache_write, write_bad = _whole(f"{q('usage')}->'cache_creation_input_tokens'",
-                                    "cache_creation_input_tokens")
+    prompt_tokens = sql.whole_number(q("prompt_tokens"), "prompt_tokens")
+    cache_read = sql.whole_number(q("read_node"), "cache_read_input_tokens")
+    cache_write = sql.whole_number(f"{q('usage')}->'cache_creation_input_tokens'",
+                                   "cache_creation_input_tokens")
     layer5 = {
-        "prompt_tokens_n": prompt_tokens, "cache_read_n": cache_read,
-        "cache_write_n": cache_write,
-        "pre_reason": f"coalesce({prompt_bad}, {read_bad}, {write_bad})",
+        "prompt_tokens_n": f"coalesce({prompt_tokens.number}, 0)",
+        "cache_read_n": f"coalesce({cache_read.number}, 0)",
+        "cache_write_n": f"coalesce({cache_write.number}, 0)",
+        "pre_reason": f"coalesce({prompt_tokens.bad}, {cache_read.bad}, {cache_write.bad})",
     }
     api_key = col("api_key")
     provider, model = q("provider"), q("model")
@@ -212,27 +179,20 @@ def _csv_query(columns: list[str]) -> tuple[str, set[str]]:
         "provider": f"nullif({provider}, '')",
         "model": (f"case when {provider} <> '' and starts_with({model}, {provider} || '/') "
                   f"then substr({model}, length({provider}) + 2) else {model} end"),
-        "input_tokens": _integer_text(
+        "input_tokens": sql.integer_text(
             f"{q('prompt_tokens_n')} - {q('cache_read_n')} - {q('cache_write_n')}"),
-        "cache_read_tokens": _integer_text(q("cache_read_n")),
-        "cache_write_tokens": _integer_text(q("cache_write_n")),
+        "cache_read_tokens": sql.integer_text(q("cache_read_n")),
+        "cache_write_tokens": sql.integer_text(q("cache_write_n")),
         # passed on as given, '' included (the contract rejects it, as for the records)
         "output_tokens": cell("completion_tokens"),
         "reported_cost_usd": cell("spend"),
         "tags": (f"case when json_type({q('tags')}) in ('ARRAY', 'OBJECT') then {q('tags')} "
                  f"else '[]'::json end"),
     }
-
-    def select(layer: dict[str, str], source: str) -> str:
-        named = ", ".join(f"{sql} as {q(name)}" for name, sql in layer.items())
-        return f"select *, {named} from ({source})"
-
     csv_rows = ("select * from read_csv($1, header = true, all_varchar = true, delim = ',', "
                 "quote = '\"', escape = '\"', strict_mode = true) with ordinality")
-    rows = csv_rows
-    for layer in (layer1, layer2, layer3, layer4, layer5):
-        rows = select(layer, rows)
-    final = ", ".join(f"{sql} as {q(name)}" for name, sql in values.items())
+    rows = sql.layered(csv_rows, [layer1, layer2, layer3, layer4, layer5])
+    final = ", ".join(f"{expression} as {q(name)}" for name, expression in values.items())
     return (f"select ordinality, {q('pre_reason')} as pre_reason, {q('prompt')}, {final} "
             f"from ({rows})"), {*values, "prompt"}
 

@@ -11,10 +11,15 @@ Two shapes carry model requests:
 
 OTLP/JSON encodes 64-bit ints as strings; both are accepted. A file may hold one export
 request or one per line (the collector's file exporter).
+
+A file of spans alone (the high-volume case) is read in one DuckDB pass with the same
+mapping in SQL; log records, array-valued attributes or a broken line send the file record
+by record through Python, which gives the same rows and reasons, only slower.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +27,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipelines.adapters.canonical import SourceRecord, check_records, json_documents
+from pipelines.adapters import fields_sql as sql
+from pipelines.adapters.canonical import (
+    WHOLE_FILE_MAX_BYTES,
+    SourceRecord,
+    build_relation_query,
+    check_records,
+    check_whole_file,
+    json_documents,
+)
 from pipelines.adapters.fields import (
     BadValue,
     last_user_text,
@@ -30,6 +43,7 @@ from pipelines.adapters.fields import (
     person_fields,
     whole_number,
 )
+from pipelines.settings import keep_prompts
 
 SOURCE = "otlp"
 # gen_ai.provider.name / gen_ai.system values → the price catalog's provider names
@@ -155,6 +169,11 @@ def _records(document: Any) -> Iterator[tuple[str, dict, dict]]:
 
 
 def read_otlp(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    checked = _read_spans_whole(path)
+    return checked if checked is not None else _read_records(path)
+
+
+def _read_records(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
     records: list[SourceRecord] = []
     documents = list(json_documents(path))
     prompts = {
@@ -185,3 +204,182 @@ def read_otlp(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
                 continue
             records.append(SourceRecord(ordinal, original, call))
     return check_records("agent_calls", records)
+
+
+# ---- the vectorised path for GenAI spans: the same mapping as _span_call, in DuckDB SQL ----
+_ATTRIBUTES = "STRUCT(key VARCHAR, value JSON)[]"
+_RESOURCE_SPANS = (
+    f"STRUCT(resource STRUCT(attributes {_ATTRIBUTES}), scopeSpans STRUCT(spans STRUCT("
+    f"traceId JSON, spanId JSON, startTimeUnixNano JSON, attributes {_ATTRIBUTES})[])[])[]")
+# The attributes _span_call reads, as the record path's _first reads them.
+_FIRST = {
+    "total_input": ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
+    "cache_read": ("gen_ai.usage.cache_read.input_tokens",
+                   "gen_ai.usage.cache_read_input_tokens"),
+    "cache_write": ("gen_ai.usage.cache_creation.input_tokens",
+                    "gen_ai.usage.cache_creation_input_tokens"),
+    "output_tokens": ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),
+    "provider": ("gen_ai.provider.name", "gen_ai.system"),
+    "model": ("gen_ai.response.model", "gen_ai.request.model"),
+    "email": ("user.email",),
+    "identity": ("user.id", "enduser.id"),
+    "tool": ("service.name",),
+    "session_id": ("session.id", "gen_ai.conversation.id"),
+    "request_id": ("gen_ai.response.id",),
+    "messages": ("gen_ai.input.messages",),
+    "prompt_attribute": ("gen_ai.prompt",),
+}
+_TAGS = ("tokenroi.task", "tokenroi.feature")
+
+
+def _any_value(node: str) -> str:
+    """``_value`` over a JSON AnyValue; an array comes back as a JSON array (which sends the
+    file to the record path: Python keeps lists as lists)."""
+    branches = " ".join(f"when json_exists({node}, '$.{kind}') then {node}->'{kind}'"
+                        for kind in ("stringValue", "intValue", "doubleValue", "boolValue"))
+    return (f"case when json_type({node}) <> 'OBJECT' then {node} "
+            f"else case {branches} when json_exists({node}, '$.arrayValue') "
+            "then '[\"arrayValue\"]'::json end end")
+
+
+def _spans_query() -> str:
+    """SQL for canonical keys from an OTLP JSON-lines file's GenAI spans ($1 = the path).
+
+    Each span's ordinal counts every span before it, model request or not, as the record
+    path does; a file with log records or array attributes raises (the record path)."""
+    q = sql.column
+    keys = sorted({key for names in _FIRST.values() for key in names} | set(_TAGS))
+    documents = f"""
+        select ordinality as document, resourceSpans as resource_spans
+        from read_json($1, format = 'newline_delimited', records = true,
+                       columns = {{'resourceSpans': '{_RESOURCE_SPANS}', 'resourceLogs': 'JSON'}},
+                       maximum_object_size = {WHOLE_FILE_MAX_BYTES})
+            with ordinality
+        where case when {sql.truthy('resourceLogs')} is not null
+                   then error('log records: the record path reads them') else true end"""
+    # one level at a time: unnesting is cheap, building lists of structs in lambdas is not
+    resources = f"""
+        select document, unnest(resource_spans) as resource,
+               generate_subscripts(resource_spans, 1) as resource_position
+        from ({documents})"""
+    scopes = f"""
+        select document, resource_position, resource.resource.attributes as resource_attributes,
+               unnest(resource.scopeSpans) as scope,
+               generate_subscripts(resource.scopeSpans, 1) as scope_position
+        from ({resources})"""
+    spans = f"""
+        select document, resource_position, scope_position, resource_attributes,
+               unnest(scope.spans) as span, generate_subscripts(scope.spans, 1) as span_position
+        from ({scopes})"""
+    ordered = f"""
+        select row_number() over (order by document, resource_position, scope_position,
+                                           span_position) as ordinal,
+               span.traceId as trace_id, span.spanId as span_id,
+               span.startTimeUnixNano as start,
+               -- span attributes override the resource's: {{**resource, **span}}
+               list_concat(coalesce(resource_attributes, []), coalesce(span.attributes, []))
+                   as attributes
+        from ({spans})"""
+    # the last attribute of a key wins, as in a dict built from the list
+    keyed = {"reversed_keys": "list_reverse(list_transform(attributes, lambda a: a.key))",
+             "is_model_request": ("len(list_filter(list_transform(attributes, lambda a: a.key), "
+                                  "lambda k: starts_with(k, 'gen_ai.usage.'))) > 0")}
+    raw = {f"raw:{key}": ("attributes[len(attributes) + 1 - "
+                          f"list_position({q('reversed_keys')}, '{key}')].value")
+           for key in keys}
+    values = {key: _any_value(q(f"raw:{key}")) for key in keys}
+    first = {name: f"coalesce({', '.join(sql.present(q(k)) for k in names)})"
+             for name, names in _FIRST.items()}
+    first["has_array"] = " or ".join(f"coalesce(json_type({q(k)}) = 'ARRAY', false)"
+                                     for k in keys)
+    first["messages_json"] = (f"case when json_type({q('messages')}) = 'VARCHAR' "
+                              f"then try_cast({q('messages')}->>'$' as json) end")
+    total = sql.whole_number(q("total_input"), "gen_ai.usage.input_tokens")
+    cache_read = sql.whole_number(q("cache_read"), "gen_ai.usage.cache_read.input_tokens")
+    cache_write = sql.whole_number(q("cache_write"),
+                                   "gen_ai.usage.cache_creation.input_tokens")
+    start = sql.whole_number("start", "startTimeUnixNano")
+    numbers = {"total_n": f"coalesce({total.number}, 0)",
+               "cache_read_n": f"coalesce({cache_read.number}, 0)",
+               "cache_write_n": f"coalesce({cache_write.number}, 0)",
+               "start_n": start.number, "start_empty": start.empty,
+               "number_reason": f"coalesce({total.bad}, {cache_read.bad}, {cache_write.bad}, "
+                                f"{start.bad})"}
+    timestamp, out_of_range = sql.nanos_to_timestamp(q("start_n"))
+    times = {"started_at": timestamp,
+             "pre_reason": (f"coalesce({q('number_reason')}, case when {q('start_empty')} "
+                            "then 'missing required field startTimeUnixNano' "
+                            f"when {out_of_range} then 'startTimeUnixNano is out of range' end)")}
+    prompt = sql.last_user_text(q("messages_json"))
+
+    def text(name: str) -> str:
+        return f"json_extract_string({q(name)}, '$')"
+
+    email = q("email")
+    identity = f"trim(json_extract_string({sql.truthy(q('identity'))}, '$'))"
+    provider = text("provider")
+    renamed = " ".join(f"when '{name}' then '{ours}'" for name, ours in PROVIDERS.items())
+    canonical = {
+        "event_id": (f"'{SOURCE}:span:' || coalesce(json_extract_string(trace_id, '$'), 'None') "
+                     "|| ':' || coalesce(json_extract_string(span_id, '$'), 'None')"),
+        "occurred_at": f"cast({q('started_at')} as varchar) || '+00:00'",
+        "source": f"'{SOURCE}'",
+        # _identity: an email attribute first, else user.id / enduser.id (person_fields)
+        "person_email": (f"case when {sql.truthy(email)} is not null then {text('email')} "
+                         f"when contains({identity}, '@') then {identity} end"),
+        "user_key": (f"case when {sql.truthy(email)} is null and not contains({identity}, '@') "
+                     f"then {identity} end"),
+        "tool": text("tool"),
+        "session_id": text("session_id"),
+        "request_id": text("request_id"),
+        "provider": f"case {provider} {renamed} else {provider} end",
+        "model": text("model"),
+        "input_tokens": sql.integer_text(
+            f"{q('total_n')} - {q('cache_read_n')} - {q('cache_write_n')}"),
+        "cache_read_tokens": sql.integer_text(q("cache_read_n")),
+        "cache_write_tokens": sql.integer_text(q("cache_write_n")),
+        "output_tokens": text("output_tokens"),
+        "prompt": f"coalesce(nullif({q('prompt')}, ''), {text('prompt_attribute')})",
+        "tags": (f"json_object('task', {sql.truthy(q('tokenroi.task'))}, "
+                 f"'feature', {sql.truthy(q('tokenroi.feature'))})"),
+    }
+    rows = sql.layered(ordered, [keyed, raw, values, first, numbers, times, *prompt])
+    final = ", ".join(f"{expression} as {q(name)}" for name, expression in canonical.items())
+    return f"""
+        select ordinal, {q('pre_reason')} as pre_reason, {final}
+        from ({rows})
+        where case when not {q('is_model_request')} then false
+                   when {q('has_array')} then error('array attributes: the record path reads them')
+                   else true end"""
+
+
+_SPAN_KEYS = {"event_id", "occurred_at", "source", "person_email", "user_key", "tool",
+              "session_id", "request_id", "provider", "model", "input_tokens",
+              "cache_read_tokens", "cache_write_tokens", "output_tokens", "prompt"}
+
+
+@functools.cache
+def _spans_contract_query(keeping_prompts: bool) -> str:
+    return build_relation_query(
+        "agent_calls", _spans_query(),
+        text_of=lambda key: sql.column(key) if key in _SPAN_KEYS else "null",
+        node_of=lambda key: sql.column("tags") if key == "tags" else "null",
+        source_line="ordinal", pre_reason="pre_reason")  # keeping_prompts: the cache key
+
+
+def _read_spans_whole(path: Path) -> tuple[pa.Table | None, pa.Table | None] | None:
+    """A file of GenAI spans (no log records) in one vectorised pass, else None."""
+    return check_whole_file("agent_calls", path, _spans_contract_query(keep_prompts()),
+                            lambda wanted: _span_originals(path, wanted),
+                            one_row_per_line=False)
+
+
+def _span_originals(path: Path, wanted: set[int]) -> dict[int, str]:
+    """The quarantine's text for the rejected spans: as the record path writes it."""
+    originals, ordinal = {}, 0
+    for document in json_documents(path):
+        for _, item, _ in _records(document.canonical):
+            ordinal += 1
+            if ordinal in wanted:
+                originals[ordinal] = json.dumps(item)
+    return originals
