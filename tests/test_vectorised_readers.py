@@ -125,7 +125,7 @@ def test_litellm_csv_sql_path_agrees_with_record_path(tmp_path):
     writer.writerows(_litellm_rows())
     path = tmp_path / "spend.csv"
     path.write_text(out.getvalue())
-    fast, slow = litellm._read_csv_whole(path), litellm._read_records(path)
+    fast, slow = litellm._read_csv_whole(path, min_bytes=1), litellm._read_records(path)
     _assert_same(fast, slow)
     assert slow[0].num_rows > 20 and slow[1].num_rows > 5
 
@@ -134,10 +134,11 @@ def test_litellm_csv_with_few_columns_and_quoted_newlines(tmp_path):
     path = tmp_path / "spend.csv"
     path.write_text("request_id,startTime,model,prompt_tokens\n"
                     "a,2026-10-05T10:00:00Z,gpt-5,10\n")
-    _assert_same(litellm._read_csv_whole(path), litellm._read_records(path))
+    _assert_same(litellm._read_csv_whole(path, min_bytes=1), litellm._read_records(path))
     path.write_text("request_id,startTime,model,custom_llm_provider,user,messages\n"
                     'a,2026-10-05T10:00:00Z,gpt-5,openai,gw-ada,"x\ny"\n')
-    assert litellm._read_csv_whole(path) is None  # the line numbers need the record path
+    # the line numbers need the record path
+    assert litellm._read_csv_whole(path, min_bytes=1) is None
     valid, rejected = litellm.read_litellm(path)
     assert valid["source_line"].to_pylist() == [3] and rejected is None
 
@@ -222,7 +223,7 @@ def _otlp_lines() -> list[str]:
 def test_otlp_spans_sql_path_agrees_with_record_path(tmp_path):
     path = tmp_path / "otel.jsonl"
     path.write_text("\n".join(_otlp_lines()) + "\n")
-    fast, slow = otlp._read_spans_whole(path), otlp._read_records(path)
+    fast, slow = otlp._read_spans_whole(path, min_bytes=1), otlp._read_records(path)
     _assert_same(fast, slow)
     assert slow[0].num_rows > 100 and slow[1].num_rows > 50  # both kinds of row exercised
     reasons = set(slow[1]["reason"].to_pylist())
@@ -236,7 +237,7 @@ def test_otlp_sub_microsecond_start_times_round_as_python_does(tmp_path):
     path.write_text(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [
         _span(n, {"user.id": {"stringValue": "gw-ada"}}, startTimeUnixNano=str(start))
         for n, start in enumerate(starts)]}]}]}) + "\n")
-    fast = otlp._read_spans_whole(path)
+    fast = otlp._read_spans_whole(path, min_bytes=1)
     expected = [datetime.fromtimestamp(start / 1e9, UTC).replace(tzinfo=None) for start in starts]
     assert fast[0].sort_by("source_line")["occurred_at"].to_pylist() == expected
 
@@ -250,6 +251,25 @@ def test_otlp_sub_microsecond_start_times_round_as_python_does(tmp_path):
 def test_otlp_files_the_sql_path_leaves_to_the_record_path(tmp_path, export):
     path = tmp_path / "otel.jsonl"
     path.write_text(json.dumps(export) + "\n")
-    assert otlp._read_spans_whole(path) is None
+    assert otlp._read_spans_whole(path, min_bytes=1) is None
     path.write_text('{"resourceSpans": []}\n{"resourceSpans": [\n')
-    assert otlp._read_spans_whole(path) is None
+    assert otlp._read_spans_whole(path, min_bytes=1) is None
+
+
+def test_small_files_take_the_record_path_and_large_ones_the_sql_path(tmp_path, monkeypatch):
+    """Planning the SQL costs a tenth of a second a file: below SQL_PATH_MIN_BYTES Python
+    is quicker. The dispatch is what is tested here (parity is tested above)."""
+    export = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [
+        _span(1, {"user.id": {"stringValue": "gw-ada"}})]}]}]}) + "\n"
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    small.write_text(export)
+    large.write_text(export * (otlp.SQL_PATH_MIN_BYTES // len(export) + 1))
+
+    def no_record_path(path):
+        raise AssertionError(f"{path.name} went the record path")
+
+    monkeypatch.setattr(otlp, "_read_records", no_record_path)
+    valid, rejected = otlp.read_otlp(large)
+    assert valid.num_rows == large.read_text().count("\n") and rejected is None
+    with pytest.raises(AssertionError, match="small.jsonl went the record path"):
+        otlp.read_otlp(small)

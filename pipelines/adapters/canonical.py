@@ -325,15 +325,16 @@ WHOLE_FILE_MAX_BYTES = 512 << 20
 
 def check_whole_file(stream: str, path: Path, query: str,
                      originals: Callable[[set[int]], dict[int, str]], header_lines: int = 0,
-                     one_row_per_line: bool = True,
+                     one_row_per_line: bool = True, min_bytes: int = 1,
                      ) -> tuple[pa.Table | None, pa.Table | None] | None:
     """Run a whole-file contract query ($1 = the path), or None when it cannot number lines.
 
-    None when the file is empty or too big, the reader refuses it (or the query raises),
+    None when the file is under ``min_bytes`` (where planning the query costs more than
+    the record path) or too big, the reader refuses it (or the query raises),
     or, with ``one_row_per_line``, its rows are not one per line after ``header_lines``
     (blank lines, quoted newlines): the caller then takes the record path.
     ``originals(numbers)`` gives the source text of the rejected rows."""
-    if not 0 < path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
+    if not max(min_bytes, 1) <= path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
         return None
     try:
         checked = _connection().sql(query, params=[str(path)]).to_arrow_table()
