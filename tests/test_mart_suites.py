@@ -108,6 +108,24 @@ def test_monthly_headlines_need_every_month_and_shares_within_0_and_1():
     assert any("a share is within 0..1" in f and "spend_coverage" in f for f in above.failures)
 
 
+def test_attribution_coverage_may_show_a_deal_month_outside_the_calls_span():
+    """A deal won before the first call (CRM history is older than AI use) or in a month the
+    call exports have not reached yet is a month of revenue coverage, not an error; a month
+    of the calls' span missing still is."""
+    def coverage(periods):
+        return pd.DataFrame([{"period": p, "total_spend_usd": Decimal("1"),
+                              "attributed_spend_usd": Decimal("0.5"), "spend_coverage": 0.5,
+                              "won_revenue_usd": Decimal("10"), "credited_revenue_usd": 0,
+                              "revenue_coverage": 0.0} for p in periods])
+
+    assert run("fct_attribution_coverage", coverage(["2026-10", "2026-11", "all"])).success
+    assert run("fct_attribution_coverage",
+               coverage(["2025-03", "2026-10", "2026-11", "2026-12", "all"])).success
+    missing = run("fct_attribution_coverage", coverage(["2026-10", "2026-12", "all"]))
+    assert any("every month from the first call to the last is present" in f
+               for f in missing.failures)
+
+
 def test_a_gate_outside_its_threshold_fails_with_a_readable_reason():
     rows = [
         {"check_name": "source_freshness", "subject": "agent_calls/otlp", "status": "warn",
