@@ -212,7 +212,8 @@ def incremental(args, work: Path) -> dict:
         base = work / f"incremental-{history}"
         full, held = base / "generated", base / "held-back"
         if held.exists():  # an interrupted run left days out of the generated set
-            _move_files(held, full)
+            for day in held.iterdir():
+                _move_files(day, full)
             shutil.rmtree(held)
         marker = full / "bench.json"
         days = history + DAILY_RUNS
