@@ -223,7 +223,7 @@ def incremental(args, work: Path) -> dict:
         next_days = [str(date(2026, 1, 1) + timedelta(days=history + k))
                      for k in range(DAILY_RUNS)]
         for day in next_days:
-            for path in full.rglob(f"*{day}*"):
+            for path in [p for p in full.rglob(f"*{day}*") if p.is_file()]:
                 target = held / day / path.relative_to(full)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(path, target)
