@@ -37,7 +37,7 @@ def _apply_paths(args: argparse.Namespace) -> None:
     load_settings().export()
 
 
-def _run_pipeline(job_name: str) -> None:
+def _run_pipeline(job_name: str, wait: bool = False) -> None:
     from pipelines.eventlog.ingest import LandingError, check_landing
 
     settings = load_settings()
@@ -47,10 +47,16 @@ def _run_pipeline(job_name: str) -> None:
         except LandingError as error:
             raise CommandError(str(error)) from None
     home = ensure_dagster_home()
+    from pipelines.runlock import RunLocked, lock_path, run_lock
     from pipelines.runner import run_job
 
     log_path = home / "logs" / f"{job_name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
-    outcome = run_job(job_name, log_path)
+    try:
+        with run_lock(lock_path(settings.build_db), wait=wait,
+                      waiting=lambda message: print(message, file=sys.stderr, flush=True)):
+            outcome = run_job(job_name, log_path)
+    except RunLocked as error:
+        raise CommandError(str(error)) from None
     if not outcome.success:
         raise CommandError(f"{outcome.reason()} (details: {log_path})")
     warned = f"{len(outcome.warnings)} warning" + ("" if len(outcome.warnings) == 1 else "s")
@@ -80,7 +86,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 def cmd_run(args: argparse.Namespace) -> None:
     _apply_paths(args)
-    _run_pipeline("tokenroi_daily")
+    _run_pipeline("tokenroi_daily", wait=args.wait)
 
 
 def demo_window(today: date) -> tuple[date, int]:
@@ -109,12 +115,21 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> None:
+    from pipelines.runlock import RunLocked, lock_path, run_lock
+
     _apply_paths(args)
     settings = load_settings()
-    for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
-        path.unlink(missing_ok=True)
-    print(f"dropped the build database; rebuilding from the event log in {settings.lake}")
-    _run_pipeline("tokenroi_rebuild")
+    try:
+        # held from before the build database is dropped: a running job keeps its file
+        with run_lock(lock_path(settings.build_db)):
+            for path in (settings.build_db,
+                         settings.build_db.with_name(settings.build_db.name + ".wal")):
+                path.unlink(missing_ok=True)
+            print(f"dropped the build database; rebuilding from the event log in "
+                  f"{settings.lake}")
+            _run_pipeline("tokenroi_rebuild")
+    except RunLocked as error:
+        raise CommandError(str(error)) from None
 
 
 def cmd_docs(args: argparse.Namespace) -> None:
@@ -248,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "build the dbt models, run the checks and, when every blocking check "
                     "passes, publish the warehouse and the reports.")
     paths(run, "landing", "lake", "warehouse", "reports")
+    run.add_argument("--wait", action="store_true",
+                     help="if another run is using the same data folder, wait for it to end "
+                          "(default: refuse at once and say which run holds it)")
     run.set_defaults(func=cmd_run)
 
     report = commands.add_parser("report", help="regenerate the outcome report for a month")

@@ -7,6 +7,7 @@ Dagster links these assets to the dbt models that read them.
 import dagster as dg
 import duckdb
 
+from pipelines.defs.resources import RunLockResource
 from pipelines.eventlog.ingest import (
     REFERENCE_COLUMNS,
     REFERENCE_SCHEMAS,
@@ -41,21 +42,24 @@ def _ingest(context: dg.AssetExecutionContext, stream: str) -> dg.MaterializeRes
 
 
 @dg.asset(key=["raw", "agent_calls"], group_name=GROUP, kinds={"python", "parquet"})
-def raw_agent_calls(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def raw_agent_calls(context: dg.AssetExecutionContext,
+                    run_lock: RunLockResource) -> dg.MaterializeResult:
     """Agent calls from landing/agent_calls/<format>/ appended to the event log, one batch
     per new landing file; records that break the contract go to the quarantine."""
     return _ingest(context, "agent_calls")
 
 
 @dg.asset(key=["raw", "commits"], group_name=GROUP, kinds={"python", "parquet"})
-def raw_commits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def raw_commits(context: dg.AssetExecutionContext,
+                run_lock: RunLockResource) -> dg.MaterializeResult:
     """Commits from the repositories in landing/git/repos.yml (one streamed `git log` each,
     re-read only when a ref moved) and from exported landing/git/*.jsonl files."""
     return _ingest(context, "commits")
 
 
 @dg.asset(key=["raw", "deal_events"], group_name=GROUP, kinds={"python", "parquet"})
-def raw_deal_events(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def raw_deal_events(context: dg.AssetExecutionContext,
+                    run_lock: RunLockResource) -> dg.MaterializeResult:
     """CRM deal events from landing/crm/canonical/*.jsonl appended to the event log."""
     return _ingest(context, "deal_events")
 
@@ -85,7 +89,7 @@ def raw_quarantine() -> dg.MaterializeResult:
            for name in REFERENCE_COLUMNS],
     can_subset=False,
 )
-def reference_snapshots(context: dg.AssetExecutionContext):
+def reference_snapshots(context: dg.AssetExecutionContext, run_lock: RunLockResource):
     """People, budgets, features, deal features and price overrides, as snapshots."""
     settings = load_settings()
     check_landing(settings.landing)

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.defs.resources import RunLockResource
 from pipelines.defs.transform import mart_key
 from pipelines.publish import publish_warehouse
 from pipelines.report.render import available_months, render_month
@@ -19,7 +20,7 @@ PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "fct_bill_reconciliatio
 
 @dg.asset(key=["warehouse"], group_name="publish", kinds={"duckdb"},
           deps=[mart_key(name) for name in PUBLISHED_MARTS])
-def warehouse() -> dg.MaterializeResult:
+def warehouse(run_lock: RunLockResource) -> dg.MaterializeResult:
     """The analysts' DuckDB file: the marts copied into a new file, renamed into place."""
     settings = load_settings()
     counts = publish_warehouse(settings.build_db, settings.warehouse)
@@ -31,7 +32,8 @@ def warehouse() -> dg.MaterializeResult:
 
 
 @dg.asset(key=["outcome_report"], group_name="publish", kinds={"html"}, deps=[warehouse])
-def outcome_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def outcome_report(context: dg.AssetExecutionContext,
+                   run_lock: RunLockResource) -> dg.MaterializeResult:
     """The monthly outcome report (HTML + Markdown + PDF) for every month in the warehouse;
     a month whose report would say the same about it as last time is kept."""
     settings = load_settings()

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.defs.dbt_project import dbt_build_args, ensure_manifest, tokenroi_dbt_project
+from pipelines.defs.resources import RunLockResource
 from pipelines.quality.dbt_results import keep_dbt_results
 from pipelines.settings import dbt_vars, load_settings
 
@@ -38,7 +39,8 @@ translator = TokenroiTranslator()
 
 @dbt_assets(manifest=ensure_manifest(), project=tokenroi_dbt_project,
             dagster_dbt_translator=translator, name="tokenroi_dbt")
-def tokenroi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def tokenroi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                        run_lock: RunLockResource):
     """Build and test every dbt model in the private build DuckDB file."""
     invocation = dbt.cli(dbt_build_args(dbt_vars=dbt_vars()), context=context,
                          raise_on_error=False)
