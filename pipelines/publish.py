@@ -21,8 +21,11 @@ def _quote(identifier: str) -> str:
 def publish_warehouse(build_db: Path, warehouse: Path) -> dict[str, int]:
     """Write every table of the build's published schemas to ``warehouse``; rows per table."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed mid-publication left its half-written copy; the run lock says no other
+    # run is publishing now.
+    for stale in warehouse.parent.glob(f".{warehouse.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     temporary = warehouse.with_name(f".{warehouse.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     con = duckdb.connect(str(temporary))
     try:

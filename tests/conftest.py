@@ -54,6 +54,24 @@ class Workspace:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
 
+    def mart_checksums(self, across_runs: bool = False) -> dict[str, tuple]:
+        """(rows, checksum) of every published table, for "the same marts" comparisons;
+        ``across_runs`` leaves out when each batch was ingested (another run's clock)."""
+        relations = {table: table for table in self.table_counts()}
+        if across_runs:
+            for schema, table in self.query("select table_schema, table_name from "
+                                            "information_schema.columns "
+                                            "where column_name = 'ingested_at'"):
+                relations[f"{schema}.{table}"] = (f'(select * exclude (ingested_at) '
+                                                  f'from "{schema}"."{table}")')
+        # marts.data_quality is measured at run time: compare it without the run's clock.
+        relations["marts.data_quality"] = (
+            "(select * exclude (measured_at) from marts.data_quality "
+            "where check_name <> 'source_freshness')")
+        return {table: self.query(
+            f"select count(*), md5(string_agg(row::varchar, '|' order by row::varchar)) "
+            f"from {relation} as row")[0] for table, relation in relations.items()}
+
     def table_counts(self) -> dict[str, int]:
         tables = self.query("select table_schema, table_name from information_schema.tables "
                             "order by 1, 2")

@@ -137,21 +137,11 @@ def test_spend_as_share_of_payroll_matches_truth(pipeline_run):
 def test_rebuild_from_the_event_log_alone_gives_identical_marts(pipeline_run):
     workspace, _, _ = pipeline_run
 
-    def checksums() -> dict[str, tuple]:
-        # marts.data_quality is measured at run time: compare it without the run's clock.
-        relations = {table: table for table in workspace.table_counts()}
-        relations["marts.data_quality"] = (
-            "(select * exclude (measured_at) from marts.data_quality "
-            "where check_name <> 'source_freshness')")
-        return {table: workspace.query(
-            f"select count(*), md5(string_agg(row::varchar, '|' order by row::varchar)) "
-            f"from {relation} as row")[0] for table, relation in relations.items()}
-
-    before = checksums()
+    before = workspace.mart_checksums()
     done = workspace.tokenroi("rebuild")
     assert "0 failed" in done.stdout
     assert "→ raw__agent_calls" not in done.stderr  # nothing was re-ingested
-    assert checksums() == before
+    assert workspace.mart_checksums() == before
 
 
 def test_unknown_identities_are_kept_and_counted(pipeline_run):

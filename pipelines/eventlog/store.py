@@ -78,6 +78,9 @@ class EventLog:
             self._ensure_empty(self.lake / "reference" / name / EMPTY_FILE, schema)
         quarantine = self.lake / "_quarantine"
         self._ensure_empty(quarantine / EMPTY_FILE, QUARANTINE_SCHEMA)
+        # A killed run may have left temporaries (never read: they do not end in .parquet).
+        for temporary in self.lake.rglob(".*.tmp"):
+            temporary.unlink(missing_ok=True)
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.touch(exist_ok=True)
 
@@ -92,6 +95,8 @@ class EventLog:
             return
         with self.manifest_path.open() as handle:
             for line in handle:
+                if not line.endswith("\n"):
+                    break  # torn by a kill mid-append: that file was not recorded
                 if line.strip():
                     entry = json.loads(line)
                     if entry["stream"] == stream:
@@ -112,8 +117,27 @@ class EventLog:
         return {entry["source_file"]: entry["source_file_sha256"] for entry in self.entries(stream)}
 
     def record(self, entry: ManifestEntry) -> None:
+        self._cut_torn_line()
         with self.manifest_path.open("a") as handle:
             handle.write(json.dumps(asdict(entry)) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _cut_torn_line(self) -> None:
+        """A line without its newline was being written when a run was killed: drop it, or
+        the next entry would be glued to it."""
+        if not self.manifest_path.exists():
+            return
+        with self.manifest_path.open("rb+") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return
+            handle.seek(0)
+            keep = handle.read().rfind(b"\n") + 1
+            handle.truncate(keep)
             handle.flush()
             os.fsync(handle.fileno())
 
