@@ -3,6 +3,7 @@ and what an interrupted run leaves behind."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -186,3 +187,103 @@ def test_a_run_killed_then_run_again_gives_the_uninterrupted_marts(
     assert _event_log_counts(workspace) == _event_log_counts(reference), stage
     assert not list(workspace.lake.rglob(".*.tmp"))
     assert not list(workspace.data.glob(".warehouse.duckdb.*.tmp"))
+
+
+# ---- privacy ----------------------------------------------------------------------------------
+CANARY = "CANARY-7f3a9c-do-not-store"
+
+
+def _canary_files(landing: Path, person: str) -> None:
+    """A prompt carrying the canary in every format that carries prompts, in good records
+    and in records the contract refuses."""
+    good = {"occurred_at": "2026-10-03T10:00:00Z", "provider": "openai", "model": "gpt-5-mini",
+            "person_email": person, "input_tokens": 10, "output_tokens": 5,
+            "prompt": f"please fix {CANARY}"}
+    (landing / "agent_calls" / "canonical" / "zz-canary.jsonl").write_text("\n".join([
+        json.dumps(dict(good, event_id="canary-good")),
+        json.dumps(dict(good, event_id="canary-bad", output_tokens=-1)),
+        '{"event_id": "canary-broken", "prompt": "' + CANARY + '", "model": ',
+    ]) + "\n")
+    messages = json.dumps([{"role": "user", "content": f"summarise {CANARY}"}])
+    litellm = landing / "agent_calls" / "litellm"
+    litellm.mkdir(parents=True, exist_ok=True)
+    with (litellm / "zz-canary.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["request_id", "startTime", "model", "custom_llm_provider", "user",
+                         "prompt_tokens", "completion_tokens", "messages"])
+        writer.writerow(["canary-1", "2026-10-03 10:00:00", "gpt-5-mini", "openai", person,
+                         "10", "5", messages])
+        writer.writerow(["canary-2", "2026-10-03 10:00:00", "gpt-5-mini", "openai", person,
+                         "x", "5", messages])
+    span = {"traceId": "canary", "spanId": "1", "startTimeUnixNano": "1791021600000000000",
+            "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in [
+                ("gen_ai.system", "openai"), ("gen_ai.request.model", "gpt-5-mini"),
+                ("gen_ai.usage.input_tokens", "10"), ("user.email", person),
+                ("gen_ai.input.messages", messages)]]}
+    bad_span = dict(span, spanId="2", attributes=[*span["attributes"], {
+        "key": "gen_ai.usage.output_tokens", "value": {"stringValue": "-4"}}])
+    otlp = landing / "agent_calls" / "otlp"
+    otlp.mkdir(parents=True, exist_ok=True)
+    (otlp / "zz-canary.jsonl").write_text(json.dumps(
+        {"resourceSpans": [{"scopeSpans": [{"spans": [span, bad_span]}]}]}) + "\n")
+
+
+def _where_the_canary_is(data: Path) -> list[str]:
+    """Every place under ``data`` holding the canary: table rows, Parquet rows, file bytes."""
+    found = []
+    with duckdb.connect() as con:
+        for path in sorted(p for p in data.rglob("*") if p.is_file()):
+            if path.suffix == ".parquet":
+                hits = con.execute("select count(*) from read_parquet(?) as row "
+                                   "where row::varchar like ?", [str(path), f"%{CANARY}%"]
+                                   ).fetchall()[0][0]
+            elif path.suffix == ".duckdb":
+                con.execute(f"attach '{path}' as db (read_only)")
+                tables = con.execute("select schema_name, table_name from duckdb_tables() "
+                                     "where database_name = 'db'").fetchall()
+                hits = sum(con.execute(f'select count(*) from db."{s}"."{t}" as row '
+                                       "where row::varchar like ?", [f"%{CANARY}%"]
+                                       ).fetchall()[0][0] for s, t in tables)
+                con.execute("detach db")
+            else:
+                hits = CANARY.encode() in path.read_bytes()
+            if hits:
+                found.append(str(path.relative_to(data)))
+    return found
+
+
+def test_a_canary_prompt_is_stored_nowhere_by_default(generated_org, tmp_path):
+    source, _ = generated_org
+    workspace = Workspace(tmp_path)
+    shutil.copytree(source.landing, workspace.landing)
+    person = (workspace.landing / "reference" / "people.csv").read_text().splitlines()[1]
+    _canary_files(workspace.landing, person.split(",")[0])
+    done = workspace.tokenroi("run")
+    assert CANARY not in done.stdout + done.stderr
+    leaks = [place for place in _where_the_canary_is(workspace.data)
+             if not place.startswith("landing/")]
+    assert leaks == []
+    # the records were read: the good ones loaded, the bad ones are in the quarantine
+    assert workspace.query("select count(*) from marts.fct_agent_calls "
+                           "where event_id in ('canary-good', 'litellm:canary-1', "
+                           "'otlp:span:canary:1')") == [(3,)]
+    assert workspace.query("select count(*) from marts.fct_quarantined_records "
+                           "where source_file like '%zz-canary%'") == [(4,)]
+
+
+def test_the_quarantine_keeps_a_refused_records_shape_and_numbers_but_not_its_prompt():
+    from pipelines.eventlog.privacy import withhold_prompts
+
+    line = '{"event_id": "e", "output_tokens": -1, "prompt": "fix ' + CANARY + '"}'
+    assert json.loads(withhold_prompts(line)) == {
+        "event_id": "e", "output_tokens": -1,
+        "prompt": "[withheld: 30 characters; TOKENROI_KEEP_PROMPTS=1 keeps prompts]"}
+    untouched = '{"event_id":  "e", "output_tokens": -1}'
+    assert withhold_prompts(untouched) == untouched  # nothing to withhold: as it came
+    broken = '{"event_id": "e", "prompt": "' + CANARY + '", "model": '
+    assert CANARY not in withhold_prompts(broken)
+    assert withhold_prompts(broken).startswith('{"event_id": "e", "prompt": "[withheld: ')
+    csv_row = json.dumps({"request_id": "r", "prompt_tokens": "x",
+                          "messages": json.dumps([{"role": "user", "content": CANARY}])})
+    assert CANARY not in withhold_prompts(csv_row) and '"prompt_tokens": "x"' in \
+        withhold_prompts(csv_row)

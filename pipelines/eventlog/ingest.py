@@ -26,6 +26,7 @@ from pipelines.adapters.git import Repository, RepositoryError, read_commits, re
 from pipelines.adapters.litellm import read_litellm
 from pipelines.adapters.otlp import read_otlp
 from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
+from pipelines.eventlog.privacy import withhold_prompts
 from pipelines.eventlog.store import (
     EventLog,
     ManifestEntry,
@@ -34,6 +35,7 @@ from pipelines.eventlog.store import (
     utc_now,
     with_lineage,
 )
+from pipelines.settings import keep_prompts
 
 # Reference files: name -> the columns the file must have (values are kept as text and typed
 # in dbt staging, where a bad value fails a test instead of the ingest).
@@ -254,11 +256,15 @@ def ingest_stream(landing: Path, log: EventLog, stream: str,
 def _quarantine_rows(rejected: pa.Table, stream: str, source_file: str, batch_id: str,
                      ingested_at) -> pa.Table:
     n = rejected.num_rows
+    raw = pc.cast(rejected["raw"], pa.string())
+    if not keep_prompts():  # quarantined rows are few: a Python pass is cheap
+        raw = pa.array([None if text is None else withhold_prompts(text)
+                        for text in raw.to_pylist()], pa.string())
     return pa.table({
         "stream": constant(stream, n, pa.string()),
         "source_file": constant(source_file, n, pa.string()),
         "source_line": rejected["source_line"],
-        "raw": pc.cast(rejected["raw"], pa.string()),
+        "raw": raw,
         "reason": rejected["reason"],
         "batch_id": constant(batch_id, n, pa.string()),
         "ingested_at": constant(ingested_at, n, pa.timestamp("us")),
