@@ -1,0 +1,82 @@
+"""Text from the sources reaches the report as text: feature, team, person and account names
+carrying markup, quotes, semicolons and unicode flow through dbt unchanged and are shown, not
+run, in a real headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import pytest
+from test_report_browser import CHROMIUM, FLAGS
+
+from conftest import Workspace
+
+pytestmark = pytest.mark.e2e
+
+TEAM = "plat'form \"core\"; DROP TABLE people; -- <b>ü✓</b>"
+FEATURE = "Search <script>window.__pwned = 'feature'</script> \"v2\"; ünï 🦆"
+SVG_BREAK = "</svg></text><img src=x onerror=\"window.__pwned = 'svg'\">"
+ACCOUNT = "Umbrella <script>window.__pwned = 'account'</script> O'Neil; ✓"
+
+
+def _rewrite_csv(path, change) -> None:
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, [change(dict(row)) for row in reader]
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _hostile_landing(landing) -> None:
+    reference = landing / "reference"
+    for name in ("people.csv", "budgets.csv", "features.csv"):
+        _rewrite_csv(reference / name, lambda row: {k: TEAM if v == "platform" else v
+                                                   for k, v in row.items()})
+    names = iter([SVG_BREAK])
+    _rewrite_csv(reference / "features.csv",
+                 lambda row: {**row, "name": next(names, FEATURE)})
+    deals = landing / "crm" / "canonical" / "deal_events.jsonl"
+    events = [json.loads(line) for line in deals.read_text().splitlines() if line.strip()]
+    deals.write_text("".join(json.dumps({**e, "account": ACCOUNT}) + "\n" for e in events))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                    "(make test installs it with apt-get where the package can be had)")
+def test_hostile_names_flow_through_unchanged_and_no_script_runs(generated_org, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    source, truth = generated_org
+    workspace = Workspace(tmp_path)
+    shutil.copytree(source.landing, workspace.landing)
+    _hostile_landing(workspace.landing)
+    workspace.tokenroi("run")
+
+    # dbt and the warehouse keep every character
+    assert (TEAM,) in workspace.query("select distinct team from marts.dim_people")
+    features = {name for (name,) in
+                workspace.query("select feature_name from marts.dim_features")}
+    assert {FEATURE, SVG_BREAK} <= features
+    assert (ACCOUNT,) in workspace.query("select distinct account from marts.fct_deals")
+
+    month = truth["generator"]["start"][:7]
+    report = workspace.data / "reports" / month / "outcome_report.html"
+    html = report.read_text()
+    assert "<script>window.__pwned" not in html and "<img src=x" not in html
+    problems, requests = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("dialog", lambda dialog: problems.append(f"dialog: {dialog.message}"))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri(), wait_until="load")
+        pwned = page.evaluate("() => window.__pwned === undefined ? null : window.__pwned")
+        text = page.inner_text("body")
+        browser.close()
+    assert pwned is None and problems == []
+    assert requests == [report.as_uri()]  # no injected image or script was fetched
+    assert TEAM in text and FEATURE in text  # shown as text, as written
