@@ -28,10 +28,15 @@ def numbered_lines(path: Path, block_size: int = 64 << 20) -> Iterator[pa.Table]
     parse = pcsv.ParseOptions(delimiter="\x01", quote_char=False, escape_char=False,
                               newlines_in_values=False, ignore_empty_lines=False,
                               invalid_row_handler=keep_odd_line)
-    reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(column_names=["raw"],
-                                                               block_size=block_size,
-                                                               use_threads=False),
-                           parse_options=parse, convert_options=_CONVERT)
+    try:
+        reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(column_names=["raw"],
+                                                                   block_size=block_size,
+                                                                   use_threads=False),
+                               parse_options=parse, convert_options=_CONVERT)
+    except pa.ArrowInvalid as error:
+        if "Empty CSV file" in str(error):  # no bytes (or a BOM alone): no lines
+            return
+        raise
     offset = 0
     for batch in reader:
         table = pa.Table.from_batches([batch])

@@ -1,0 +1,172 @@
+"""Property-based fuzzing of the volume adapters (both their one-pass SQL path and their
+record path): good records mixed with records whose fields hold anything JSON can (wrong
+types, huge and negative numbers, NaN, odd unicode), truncated lines, blank lines, a BOM,
+CRLF. Whatever the file, the adapter does not crash, every good record loads, and every
+record is either loaded or quarantined with a reason."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines.adapters import canonical, litellm, otlp
+from pipelines.adapters.lines import numbered_lines
+
+FUZZ = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+
+odd_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]),
+                   max_size=12) | st.sampled_from(["", " ", "🦆", "\u202e", "a\x00b", "é" * 3,
+                                                   "1e999", "NaN", "-0", "０１２"])
+scalars = (st.none() | st.booleans() | st.integers(-(10**20), 10**20)
+           | st.floats(allow_nan=True, allow_infinity=True) | odd_text)
+json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(odd_text, inner, max_size=3), max_leaves=6)
+GOOD_CALL = {"occurred_at": "2026-10-05T10:00:00Z", "provider": "openai", "model": "gpt-5",
+             "person_email": "ada@example.com", "input_tokens": 10, "output_tokens": 5}
+FIELDS = [*GOOD_CALL, "cache_read_tokens", "reported_cost_usd", "tags", "prompt", "task_class",
+          "request_count", "session_id"]
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, allow_nan=True)
+
+
+@st.composite
+def lines_of_calls(draw) -> tuple[list[str], set[str]]:
+    """JSON lines: good calls (their ids returned) and broken ones."""
+    lines, good = [], set()
+    for number in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(["good", "odd field", "truncated", "blank", "not object"]))
+        record = dict(GOOD_CALL, event_id=f"e{number}")
+        if kind == "good":
+            lines.append(_dumps(record))
+            good.add(f"e{number}")
+        elif kind == "odd field":
+            record[draw(st.sampled_from(FIELDS))] = draw(json_values)
+            lines.append(_dumps(record))
+        elif kind == "truncated":
+            text = _dumps(record)
+            lines.append(text[:draw(st.integers(1, len(text) - 1))])
+        elif kind == "blank":
+            lines.append(draw(st.sampled_from(["", "  ", "\t"])))
+        else:
+            lines.append(_dumps(draw(json_values)))
+    return lines, good
+
+
+def _write(path, lines: list[str], bom: bool, crlf: bool) -> None:
+    newline = "\r\n" if crlf else "\n"
+    path.write_bytes(("\ufeff" if bom else "").encode() + newline.join(lines).encode("utf-8",
+                                                                                  "replace"))
+
+
+def _loaded_ids(valid) -> set[str]:
+    return set() if valid is None else set(valid["event_id"].to_pylist())
+
+
+def _count(table) -> int:
+    return 0 if table is None else table.num_rows
+
+
+@FUZZ
+@given(drawn=lines_of_calls(), bom=st.booleans(), crlf=st.booleans())
+def test_canonical_jsonl_never_crashes_and_accounts_for_every_line(tmp_path, drawn, bom, crlf):
+    lines, good = drawn
+    path = tmp_path / "calls.jsonl"
+    _write(path, lines, bom, crlf)
+    valid, rejected = canonical.read_canonical_jsonl("agent_calls", path)
+    assert good <= _loaded_ids(valid)
+    records = sum(1 for line in lines if line.strip())
+    assert _count(valid) + _count(rejected) == records
+    if rejected is not None:
+        assert all(rejected["reason"].to_pylist())
+    # the line path, on its own, agrees on what loads
+    slow_valid, _ = canonical.check_batches("agent_calls", numbered_lines(path))
+    assert _loaded_ids(slow_valid) == _loaded_ids(valid)
+
+
+LITELLM_GOOD = {"request_id": "r", "startTime": "2026-10-05 10:00:00", "model": "gpt-5",
+                "custom_llm_provider": "openai", "user": "gw-ada", "prompt_tokens": "12",
+                "completion_tokens": "5", "spend": "0.01", "metadata": "{}",
+                "request_tags": "[]", "messages": ""}
+
+
+@FUZZ
+@given(rows=st.lists(st.tuples(st.booleans(), st.sampled_from(list(LITELLM_GOOD)),
+                               json_values), max_size=10),
+       bom=st.booleans(), crlf=st.booleans())
+def test_litellm_csv_never_crashes_and_accounts_for_every_row(tmp_path, rows, bom, crlf):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(LITELLM_GOOD),
+                            lineterminator="\r\n" if crlf else "\n")
+    writer.writeheader()
+    good = set()
+    for number, (is_good, field, value) in enumerate(rows):
+        row = dict(LITELLM_GOOD, request_id=f"r{number}")
+        if is_good:
+            good.add(f"litellm:r{number}")
+        else:
+            row[field] = value if isinstance(value, str) else _dumps(value)
+        writer.writerow(row)
+    path = tmp_path / "spend.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8",
+                                                                               "replace"))
+    fast = litellm._read_csv_whole(path, min_bytes=1)
+    slow = litellm._read_records(path)
+    for valid, rejected in [result for result in (fast, slow) if result is not None]:
+        assert good <= _loaded_ids(valid)
+        assert _count(valid) + _count(rejected) == len(rows)
+    if fast is not None:
+        assert _loaded_ids(fast[0]) == _loaded_ids(slow[0])
+
+
+def _attribute(key: str, value) -> dict:
+    if isinstance(value, bool):
+        return {"key": key, "value": {"boolValue": value}}
+    if isinstance(value, int):
+        return {"key": key, "value": {"intValue": str(value)}}
+    if isinstance(value, float) and math.isfinite(value):
+        return {"key": key, "value": {"doubleValue": value}}
+    return {"key": key, "value": {"stringValue": value if isinstance(value, str)
+                                  else _dumps(value)}}
+
+
+SPAN_KEYS = ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.system",
+             "gen_ai.request.model", "user.id", "user.email", "gen_ai.input.messages",
+             "tokenroi.task", "gen_ai.usage.cache_read.input_tokens"]
+
+
+@FUZZ
+@given(spans=st.lists(st.tuples(st.booleans(), st.sampled_from(SPAN_KEYS), json_values),
+                      max_size=10),
+       start=st.one_of(st.just("1791364500000000000"), scalars))
+def test_otlp_spans_never_crash_and_account_for_every_model_request(tmp_path, spans, start):
+    good, exported = set(), []
+    for number, (is_good, key, value) in enumerate(spans):
+        attributes = {"gen_ai.system": "openai", "gen_ai.request.model": "gpt-5",
+                      "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5,
+                      "user.id": "gw-ada"}
+        if not is_good:
+            attributes[key] = value
+        exported.append({"traceId": "t", "spanId": str(number),
+                         "startTimeUnixNano": "1791364500000000000" if is_good else start,
+                         "attributes": [_attribute(k, v) for k, v in attributes.items()]})
+        if is_good:
+            good.add(f"otlp:span:t:{number}")
+    path = tmp_path / "otel.jsonl"
+    path.write_text(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": exported}]}]},
+                               allow_nan=True) + "\n")
+    fast = otlp._read_spans_whole(path, min_bytes=1)
+    slow = otlp._read_records(path)
+    for valid, rejected in [result for result in (fast, slow) if result is not None]:
+        assert good <= _loaded_ids(valid)
+        assert _count(valid) + _count(rejected) == len(spans)
+    if fast is not None:
+        assert _loaded_ids(fast[0]) == _loaded_ids(slow[0])
