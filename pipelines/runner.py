@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+OWN_ERROR = re.compile(r"^pipelines(\.\w+)+: ")
 DBT_FAILURE = re.compile(r"(Failure|Error) in (test|unit_test|model|seed|snapshot)|"
                          r"(Compilation|Database|Runtime|Parsing) Error")
 
@@ -48,7 +49,9 @@ def _failure_text(event) -> str:
     # dbt's error lists what failed ("Failure in test …", "Compilation Error in model …")
     # after a generic first line: name that.
     specific = [line for line in lines if DBT_FAILURE.search(line)]
-    return f"step {event.step_key} failed: {(specific or lines)[0]}"
+    # our own errors' messages are written for the user: without the class's dotted path
+    first = OWN_ERROR.sub("", (specific or lines)[0])
+    return f"step {event.step_key} failed: {first}"
 
 
 def run_job(job_name: str, log_path: Path) -> RunOutcome:

@@ -287,3 +287,33 @@ def test_the_quarantine_keeps_a_refused_records_shape_and_numbers_but_not_its_pr
                           "messages": json.dumps([{"role": "user", "content": CANARY}])})
     assert CANARY not in withhold_prompts(csv_row) and '"prompt_tokens": "x"' in \
         withhold_prompts(csv_row)
+
+
+# ---- what cannot be read fails with a message naming it ---------------------------------------
+def _broken_landing(landing: Path, case: str) -> str:
+    """Make the landing folder broken in one way; return the path the message must name."""
+    if case == "unknown format folder":
+        (landing / "agent_calls" / "langfuse").mkdir(parents=True)
+        return str(landing / "agent_calls" / "langfuse")
+    if case == "missing repository path":
+        (landing / "git").mkdir(parents=True)
+        (landing / "git" / "repos.yml").write_text(
+            "repos:\n  - path: /nowhere/acme-api.git\n    name: acme-api\n")
+        return "/nowhere/acme-api.git"
+    folder = landing / "agent_calls" / "canonical"
+    folder.mkdir(parents=True)
+    (folder / "gone.jsonl").symlink_to("/nowhere/exported.jsonl")  # unreadable even as root
+    return str(folder / "gone.jsonl")
+
+
+@pytest.mark.parametrize("case", ["unknown format folder", "missing repository path",
+                                  "unreadable file"])
+def test_what_cannot_be_read_fails_in_one_line_naming_it(tmp_path, case):
+    workspace = Workspace(tmp_path)
+    named = _broken_landing(workspace.landing, case)
+    done = workspace.tokenroi("run", check=False)
+    assert done.returncode != 0
+    [message] = [line for line in done.stderr.splitlines()
+                 if line.strip() and not line.startswith("[")]  # progress lines aside
+    assert message.startswith("tokenroi: ") and named in message
+    assert "Traceback" not in done.stderr and "pipelines." not in message

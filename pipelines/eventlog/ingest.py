@@ -105,8 +105,16 @@ class LandingUnit:
     state: Callable[[], dict] | None = None  # recorded in the manifest after the read
 
 
+def _readable_sha256(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError as error:  # a dangling link, a permission, a disk error
+        raise LandingError(f"cannot read landing file {path}: {error.strerror or error}; "
+                           f"fix or remove it and run again") from None
+
+
 def _file_unit(landing: Path, path: Path, read: Callable[[Path], tuple]) -> LandingUnit:
-    return LandingUnit(str(path.relative_to(landing)), lambda: file_sha256(path),
+    return LandingUnit(str(path.relative_to(landing)), lambda: _readable_sha256(path),
                        lambda: read(path))
 
 
