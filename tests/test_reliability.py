@@ -317,3 +317,35 @@ def test_what_cannot_be_read_fails_in_one_line_naming_it(tmp_path, case):
                  if line.strip() and not line.startswith("[")]  # progress lines aside
     assert message.startswith("tokenroi: ") and named in message
     assert "Traceback" not in done.stderr and "pipelines." not in message
+
+
+# ---- big files stream ---------------------------------------------------------------------------
+def test_a_file_read_block_by_block_is_written_part_by_part_and_recorded_once(tmp_path,
+                                                                             monkeypatch):
+    """A file too big (or too broken) for the one-pass reader is checked and written one
+    block at a time, so memory holds a block, never the file (BENCHMARKS.md measures a
+    multi-GB file). Small blocks here make a small file span many."""
+    from pipelines.adapters import canonical
+    from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, ingest_stream
+    from pipelines.eventlog.store import EventLog
+
+    monkeypatch.setattr(canonical, "LINE_BLOCK_BYTES", 16 << 10)
+    landing = tmp_path / "landing"
+    people = ["ada@example.com", "bo@example.com"]
+    _slow_calls_file(landing / "agent_calls" / "canonical" / "big.jsonl", people, lines=2_000)
+    with (landing / "agent_calls" / "canonical" / "big.jsonl").open("a") as handle:
+        handle.write('{"event_id": "broken", "model": \n')
+    log = EventLog(tmp_path / "lake")
+    log.ensure_layout(REFERENCE_SCHEMAS)
+    result = ingest_stream(landing, log, "agent_calls")
+    assert (result.rows, result.quarantined) == (2_000, 1)
+    parts = {p.name for p in (tmp_path / "lake" / "agent_calls").rglob("*-*.parquet")}
+    assert len({name.rsplit("-", 1)[1] for name in parts}) > 10  # many parts were written
+    with duckdb.connect() as con:
+        assert con.execute("select count(*), count(distinct event_id) from read_parquet(?)",
+                           [str(tmp_path / "lake" / "agent_calls" / "**" / "*.parquet")]
+                           ).fetchall() == [(2_000, 2_000)]
+    assert [e["source_file"] for e in log.entries("agent_calls")] == [
+        "agent_calls/canonical/big.jsonl"]
+    again = ingest_stream(landing, log, "agent_calls")  # a re-run adds nothing
+    assert (again.files_ingested, again.files_skipped) == (0, 1)

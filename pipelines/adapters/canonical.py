@@ -304,14 +304,28 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return _local.con
 
 
-def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None]:
-    """tokenroi's own JSONL: each line is already a canonical record.
+def canonical_jsonl_parts(stream: str, path: Path,
+                          ) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
+    """tokenroi's own JSONL, as (valid, rejected) parts: each line is already a canonical
+    record.
 
-    A file that DuckDB's JSON reader takes whole (every line a JSON object, no blank line)
-    is checked in one vectorised pass; any other file, or one too big to hold at once, goes
-    line by line in bounded batches, where a broken line is quarantined on its own."""
+    A file that DuckDB's JSON reader takes whole (every line a JSON object, no blank line,
+    at most WHOLE_FILE_MAX_BYTES) is checked in one vectorised pass: one part. Any other
+    file goes line by line, one part per 64 MiB block, so a file of any size is read and
+    written in bounded memory; a broken line is quarantined on its own."""
     checked = _check_whole_file(stream, path)
-    return checked if checked is not None else check_batches(stream, numbered_lines(path))
+    if checked is not None:
+        yield checked
+        return
+    for lines in numbered_lines(path, LINE_BLOCK_BYTES):
+        yield check_batches(stream, [lines])
+
+
+def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    """The whole file's (valid, rejected) rows at once (see canonical_jsonl_parts)."""
+    parts = list(canonical_jsonl_parts(stream, path))
+    return (_concat([valid for valid, _ in parts if valid is not None]),
+            _concat([rejected for _, rejected in parts if rejected is not None]))
 
 
 def _check_whole_file(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None] | None:
@@ -321,6 +335,8 @@ def _check_whole_file(stream: str, path: Path) -> tuple[pa.Table | None, pa.Tabl
 
 # Above this a file is streamed in batches, so memory stays bounded whatever lands.
 WHOLE_FILE_MAX_BYTES = 512 << 20
+# A file read line by line is checked and written this many bytes at a time.
+LINE_BLOCK_BYTES = 16 << 20
 
 
 def check_whole_file(stream: str, path: Path, query: str,

@@ -16,7 +16,7 @@ _CONVERT = pcsv.ConvertOptions(column_types={"raw": pa.large_string()},
                                strings_can_be_null=False, quoted_strings_can_be_null=False)
 
 
-def numbered_lines(path: Path, block_size: int = 64 << 20) -> Iterator[pa.Table]:
+def numbered_lines(path: Path, block_size: int = 16 << 20) -> Iterator[pa.Table]:
     """Yield tables (source_line int64 1-based, raw string); blank lines are left out."""
     odd_lines: list[tuple[int, str]] = []
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from pipelines.adapters.canonical import read_canonical_jsonl
+from pipelines.adapters.canonical import canonical_jsonl_parts
 from pipelines.adapters.claude_code import read_claude_code
 from pipelines.adapters.crm import read_hubspot, read_salesforce
 from pipelines.adapters.git import Repository, RepositoryError, read_commits, read_repos_yml
@@ -55,7 +55,7 @@ OPTIONAL_REFERENCES = {"model_prices", "deal_features"}
 
 # format folder -> (file pattern, reader(path, folder) -> (valid rows, rejected records))
 AGENT_CALL_FORMATS: dict[str, tuple[tuple[str, ...], Callable]] = {
-    "canonical": (("*.jsonl",), lambda p, _: read_canonical_jsonl("agent_calls", p)),
+    "canonical": (("*.jsonl",), lambda p, _: canonical_jsonl_parts("agent_calls", p)),
     # claude_code/<person>/<project>/<session>.jsonl: the first folder names the person
     "claude_code": (("*.jsonl",), lambda p, folder: read_claude_code(
         p, p.relative_to(folder).parts[0])),
@@ -101,7 +101,8 @@ class LandingUnit:
 
     name: str  # relative to the landing folder, kept as source_file
     fingerprint: Callable[[], str]  # content hash: unchanged units are skipped
-    read: Callable[[], tuple[pa.Table | None, pa.Table | None]]  # (valid rows, rejected)
+    # (valid rows, rejected), or an iterator of such parts for a file read block by block
+    read: Callable[[], tuple[pa.Table | None, pa.Table | None] | Iterator[tuple]]
     state: Callable[[], dict] | None = None  # recorded in the manifest after the read
 
 
@@ -148,7 +149,7 @@ def _stream_units(landing: Path, stream: str, log: EventLog) -> Iterator[Landing
                                      lambda p, f=folder, r=reader: r(p, f))
     elif stream == "commits":
         for path in sorted((landing / "git").glob("*.jsonl")):
-            yield _file_unit(landing, path, lambda p: read_canonical_jsonl("commits", p))
+            yield _file_unit(landing, path, lambda p: canonical_jsonl_parts("commits", p))
         repos_yml = landing / "git" / "repos.yml"
         if repos_yml.exists():
             try:
@@ -165,7 +166,7 @@ def _stream_units(landing: Path, stream: str, log: EventLog) -> Iterator[Landing
                     raise LandingError(f"unknown CRM format folder {folder}: expected one of "
                                        f"{', '.join(sorted(CRM_FORMATS))}")
         for path in sorted((crm / "canonical").glob("*.jsonl")):
-            yield _file_unit(landing, path, lambda p: read_canonical_jsonl("deal_events", p))
+            yield _file_unit(landing, path, lambda p: canonical_jsonl_parts("deal_events", p))
         salesforce = crm / "salesforce"
         if (salesforce / "Opportunity.csv").exists():
             files = [salesforce / "Opportunity.csv", salesforce / "OpportunityHistory.csv"]
@@ -210,15 +211,20 @@ class _Read:
 def _read_and_write(log: EventLog, stream: str, unit: LandingUnit, sha: str) -> _Read:
     """Read one unit and make its batch and quarantine durable (not yet in the manifest)."""
     done = _Read(unit, sha, log.batch_id(sha), utc_now())
-    valid, rejected = unit.read()
-    if valid is not None:
-        done.rows = valid.num_rows
-        log.write_stream_batch(stream, with_lineage(valid, unit.name, sha, done.batch_id,
-                                                    done.ingested_at), done.batch_id)
-    if rejected is not None:
-        done.quarantined = rejected.num_rows
-        log.write_quarantine(stream, _quarantine_rows(rejected, stream, unit.name, done.batch_id,
-                                                      done.ingested_at), done.batch_id)
+    read = unit.read()
+    # A reader gives the file at once, or in parts (a large file, block by block): each part
+    # is written as it comes, so memory holds one part, never the whole file.
+    parts = [(None, read)] if isinstance(read, tuple) else enumerate(read)
+    for part, (valid, rejected) in parts:
+        if valid is not None:
+            done.rows += valid.num_rows
+            log.write_stream_batch(stream, with_lineage(valid, unit.name, sha, done.batch_id,
+                                                        done.ingested_at), done.batch_id, part)
+        if rejected is not None:
+            done.quarantined += rejected.num_rows
+            log.write_quarantine(stream, _quarantine_rows(rejected, stream, unit.name,
+                                                          done.batch_id, done.ingested_at),
+                                 done.batch_id, part)
     return done
 
 

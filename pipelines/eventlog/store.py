@@ -146,20 +146,27 @@ class EventLog:
     def batch_id(sha256: str) -> str:
         return sha256[:24]
 
-    def write_stream_batch(self, stream: str, rows: pa.Table, batch_id: str) -> None:
+    @staticmethod
+    def _file_name(batch_id: str, part: int | None) -> str:
+        """A batch's file, or one part of a batch read block by block (same names on redo)."""
+        return f"{batch_id}.parquet" if part is None else f"{batch_id}-{part:05d}.parquet"
+
+    def write_stream_batch(self, stream: str, rows: pa.Table, batch_id: str,
+                           part: int | None = None) -> None:
         """Rows already carry lineage; they are split into date partitions."""
         rows = rows.select(stream_schema(stream).names).cast(stream_schema(stream))
         days = pc.strftime(rows[PARTITION_TIME[stream]], format="%Y-%m-%d")
         for day in pc.unique(days).to_pylist():
-            part = rows.filter(pc.equal(days, day))
-            _write_atomically(part, self.lake / stream / f"date={day}" / f"{batch_id}.parquet")
+            _write_atomically(rows.filter(pc.equal(days, day)),
+                              self.lake / stream / f"date={day}" / self._file_name(batch_id, part))
 
     def write_reference_snapshot(self, name: str, rows: pa.Table, batch_id: str) -> None:
         _write_atomically(rows, self.lake / "reference" / name / f"{batch_id}.parquet")
 
-    def write_quarantine(self, stream: str, rejected: pa.Table, batch_id: str) -> None:
+    def write_quarantine(self, stream: str, rejected: pa.Table, batch_id: str,
+                         part: int | None = None) -> None:
         _write_atomically(rejected.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA),
-                          self.lake / "_quarantine" / stream / f"{batch_id}.parquet")
+                          self.lake / "_quarantine" / stream / self._file_name(batch_id, part))
 
 
 def constant(value: object, rows: int, type_: pa.DataType) -> pa.Array:
