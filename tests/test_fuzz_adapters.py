@@ -92,6 +92,16 @@ def test_canonical_jsonl_never_crashes_and_accounts_for_every_line(tmp_path, dra
     assert _loaded_ids(slow_valid) == _loaded_ids(valid)
 
 
+def _both_paths_account_for_every_record(fast, slow, good: set[str], records: int) -> None:
+    """Each path (the SQL one may decline: None) loads every good record and loads or
+    quarantines every record; both load the same ones."""
+    for valid, rejected in [result for result in (fast, slow) if result is not None]:
+        assert good <= _loaded_ids(valid)
+        assert _count(valid) + _count(rejected) == records
+    if fast is not None:
+        assert _loaded_ids(fast[0]) == _loaded_ids(slow[0])
+
+
 LITELLM_GOOD = {"request_id": "r", "startTime": "2026-10-05 10:00:00", "model": "gpt-5",
                 "custom_llm_provider": "openai", "user": "gw-ada", "prompt_tokens": "12",
                 "completion_tokens": "5", "spend": "0.01", "metadata": "{}",
@@ -120,11 +130,7 @@ def test_litellm_csv_never_crashes_and_accounts_for_every_row(tmp_path, rows, bo
                                                                                "replace"))
     fast = litellm._read_csv_whole(path, min_bytes=1)
     slow = litellm._read_records(path)
-    for valid, rejected in [result for result in (fast, slow) if result is not None]:
-        assert good <= _loaded_ids(valid)
-        assert _count(valid) + _count(rejected) == len(rows)
-    if fast is not None:
-        assert _loaded_ids(fast[0]) == _loaded_ids(slow[0])
+    _both_paths_account_for_every_record(fast, slow, good, len(rows))
 
 
 def _attribute(key: str, value) -> dict:
@@ -165,8 +171,4 @@ def test_otlp_spans_never_crash_and_account_for_every_model_request(tmp_path, sp
                                allow_nan=True) + "\n")
     fast = otlp._read_spans_whole(path, min_bytes=1)
     slow = otlp._read_records(path)
-    for valid, rejected in [result for result in (fast, slow) if result is not None]:
-        assert good <= _loaded_ids(valid)
-        assert _count(valid) + _count(rejected) == len(spans)
-    if fast is not None:
-        assert _loaded_ids(fast[0]) == _loaded_ids(slow[0])
+    _both_paths_account_for_every_record(fast, slow, good, len(spans))
