@@ -1,8 +1,9 @@
-"""Property-based fuzzing of the volume adapters (both their one-pass SQL path and their
-record path): good records mixed with records whose fields hold anything JSON can (wrong
-types, huge and negative numbers, NaN, odd unicode), truncated lines, blank lines, a BOM,
-CRLF. Whatever the file, the adapter does not crash, every good record loads, and every
-record is either loaded or quarantined with a reason."""
+"""Property-based fuzzing of the adapters. The volume ones (both their one-pass SQL path
+and their record path): good records mixed with records whose fields hold anything JSON
+can (wrong types, huge and negative numbers, NaN, odd unicode), truncated lines, blank
+lines, a BOM, CRLF; whatever the file, the adapter does not crash, every good record loads,
+and every record is either loaded or quarantined with a reason. Claude Code transcripts
+and the usage exports: any field of a good document replaced by anything, no crash."""
 
 from __future__ import annotations
 
@@ -172,3 +173,90 @@ def test_otlp_spans_never_crash_and_account_for_every_model_request(tmp_path, sp
     fast = otlp._read_spans_whole(path, min_bytes=1)
     slow = otlp._read_records(path)
     _both_paths_account_for_every_record(fast, slow, good, len(spans))
+
+
+# ---- the low-volume adapters: whatever a field holds, no crash, every refusal has a reason ----
+def _claude_entry(number: int) -> dict:
+    return {"type": "assistant", "sessionId": "s", "cwd": "/home/ada/src/acme-api",
+            "timestamp": "2026-10-05T09:15:02.120Z", "requestId": f"req_{number}",
+            "message": {"id": f"msg_{number}", "role": "assistant", "model": "claude-opus-4-6",
+                        "content": [{"type": "text", "text": "ok"}],
+                        "usage": {"input_tokens": 12, "cache_read_input_tokens": 4500,
+                                  "cache_creation_input_tokens": 300, "output_tokens": 40}}}
+
+
+CLAUDE_PATHS = [("message", "usage", "input_tokens"), ("message", "usage", "output_tokens"),
+                ("message", "usage", "cache_creation"), ("message", "usage"), ("message",),
+                ("message", "model"), ("message", "id"), ("requestId",), ("timestamp",),
+                ("cwd",), ("type",), ("message", "content"), ("gitBranch",)]
+OPENAI_PAGE = {"data": [{"start_time": 1791331200, "end_time": 1791417600, "results": [
+    {"input_tokens": 150, "output_tokens": 9, "input_cached_tokens": 120,
+     "num_model_requests": 4, "api_key_id": "key_ada", "model": "gpt-5"}]}]}
+OPENAI_PATHS = [("data",), ("data", 0, "start_time"), ("data", 0, "results"),
+                ("data", 0, "results", 0, "input_tokens"),
+                ("data", 0, "results", 0, "input_cached_tokens"),
+                ("data", 0, "results", 0, "num_model_requests"),
+                ("data", 0, "results", 0, "model"), ("data", 0, "results", 0, "api_key_id")]
+ANTHROPIC_PAGE = {"data": [{"starting_at": "2026-10-07T00:00:00Z", "results": [
+    {"uncached_input_tokens": 1500, "cache_creation": {"ephemeral_1h_input_tokens": 10},
+     "cache_read_input_tokens": 200, "output_tokens": 500, "api_key_id": "apikey_ada",
+     "model": "claude-opus-4-6"}]}]}
+ANTHROPIC_PATHS = [("data",), ("data", 0, "starting_at"), ("data", 0, "results"),
+                   ("data", 0, "results", 0, "uncached_input_tokens"),
+                   ("data", 0, "results", 0, "cache_creation"),
+                   ("data", 0, "results", 0, "model"), ("data", 0, "results", 0, "api_key_id")]
+
+
+def _set_path(document, path: tuple, value):
+    """Set a value at a path of keys and list indexes (a missing step is left as it is)."""
+    document = json.loads(json.dumps(document))
+    node = document
+    for step in path[:-1]:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return document
+    try:
+        node[path[-1]] = value
+    except (IndexError, TypeError):
+        pass
+    return document
+
+
+def _no_crash_and_reasons(result) -> None:
+    valid, rejected = result
+    if rejected is not None:
+        assert all(rejected["reason"].to_pylist())
+
+
+@FUZZ
+@given(changes=st.lists(st.tuples(st.sampled_from(CLAUDE_PATHS), json_values), max_size=6),
+       truncate=st.booleans())
+def test_claude_code_transcripts_never_crash(tmp_path, changes, truncate):
+    from pipelines.adapters.claude_code import read_claude_code
+
+    lines = [_dumps(_set_path(_claude_entry(n), path, value))
+             for n, (path, value) in enumerate(changes)] + [_dumps(_claude_entry(99))]
+    if truncate and len(lines) > 1:  # a changed entry cut short; the last one stays whole
+        lines[0] = lines[0][:len(lines[0]) // 2]
+    path = tmp_path / "session.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    valid, rejected = read_claude_code(path, "ada@example.com")
+    _no_crash_and_reasons((valid, rejected))
+    assert valid is not None and valid.num_rows >= 1  # the untouched entry loads
+
+
+@FUZZ
+@given(openai=st.lists(st.tuples(st.sampled_from(OPENAI_PATHS), json_values), max_size=3),
+       anthropic=st.lists(st.tuples(st.sampled_from(ANTHROPIC_PATHS), json_values),
+                          max_size=3))
+def test_usage_exports_never_crash(tmp_path, openai, anthropic):
+    from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
+
+    for reader, page, changes in ((read_openai_usage, OPENAI_PAGE, openai),
+                                  (read_anthropic_usage, ANTHROPIC_PAGE, anthropic)):
+        for path_in_page, value in changes:
+            page = _set_path(page, path_in_page, value)
+        path = tmp_path / "page.json"
+        path.write_text(_dumps(page))
+        _no_crash_and_reasons(reader(path))

@@ -26,8 +26,9 @@ def _prompt_text(message: dict) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        texts = [block.get("text", "") for block in content
-                 if isinstance(block, dict) and block.get("type") == "text"]
+        texts = [block["text"] for block in content
+                 if isinstance(block, dict) and block.get("type") == "text"
+                 and isinstance(block.get("text"), str)]
         return "\n".join(texts) if texts else None
     return None
 

@@ -55,9 +55,9 @@ def seconds_to_iso(value: Any, name: str) -> str:
     return _epoch_to_iso(seconds, name)
 
 
-def repo_from_path(path: str | None) -> str | None:
+def repo_from_path(path: Any) -> str | None:
     """Claude Code's cwd is the working copy: its folder name is the repository's name."""
-    if not path:
+    if not isinstance(path, str) or not path:
         return None
     parts = [p for p in re.split(r"[\\/]", path.rstrip("/\\")) if p]
     return parts[-1] if parts else None

@@ -36,10 +36,25 @@ def _buckets(path: Path) -> Iterator[SourceRecord | tuple[dict, dict]]:
             continue
         pages = document.canonical if isinstance(document.canonical, list) else [
             document.canonical]
+        line = document.source_line
         for page in pages:
-            for bucket in (page.get("data") or []) if isinstance(page, dict) else []:
-                for result in bucket.get("results") or []:
-                    yield bucket, result
+            data = (page.get("data") or []) if isinstance(page, dict) else []
+            if not isinstance(data, list):
+                yield SourceRecord(line, json.dumps(data), reason="data is not a list")
+                continue
+            for bucket in data:
+                results = bucket.get("results") or [] if isinstance(bucket, dict) else None
+                if not isinstance(results, list):
+                    yield SourceRecord(line, json.dumps(bucket), reason=(
+                        "a bucket is not an object" if not isinstance(bucket, dict)
+                        else "results is not a list"))
+                    continue
+                for result in results:
+                    if isinstance(result, dict):
+                        yield bucket, result
+                    else:
+                        yield SourceRecord(line, json.dumps(result),
+                                           reason="a result is not an object")
 
 
 def _openai(bucket: dict, result: dict) -> dict:
@@ -100,7 +115,7 @@ def _read(path: Path, to_canonical: Callable[[dict, dict], dict]) -> tuple[pa.Ta
                                "result": result})
         try:
             records.append(SourceRecord(ordinal, original, to_canonical(bucket, result)))
-        except (BadValue, AttributeError) as error:
+        except (BadValue, AttributeError, TypeError) as error:
             records.append(SourceRecord(ordinal, original, reason=str(error)))
     return check_records("agent_calls", records)
 
