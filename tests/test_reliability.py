@@ -19,22 +19,28 @@ import pytest
 
 from conftest import TOKENROI, Workspace
 
-HOLD = textwrap.dedent("""
+# Another process taking the data folder's run lock, as `tokenroi run` does: it holds the
+# lock for argv[2] seconds; with --wait it queues behind a holder instead of refusing.
+LOCKER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from pipelines.runlock import lock_path, run_lock
-    with run_lock(lock_path(Path(sys.argv[1]) / "build" / "tokenroi_build.duckdb")):
-        print("held", flush=True)
+    path = lock_path(Path(sys.argv[1]) / "build" / "tokenroi_build.duckdb")
+    with run_lock(path, wait="--wait" in sys.argv, waiting=lambda m: print(m, flush=True)):
+        print("held", time.time(), flush=True)
         time.sleep(float(sys.argv[2]))
     print("released", time.time(), flush=True)
 """)
 
 
+def _locker(workspace: Workspace, seconds: float, *flags: str) -> list[str]:
+    return [sys.executable, "-c", LOCKER, str(workspace.data), str(seconds), *flags]
+
+
 def _hold_lock(workspace: Workspace, seconds: float) -> subprocess.Popen:
-    """Another process holding the data folder's run lock, as a running `tokenroi run` does."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(workspace.data), str(seconds)],
-                              stdout=subprocess.PIPE, text=True, env=workspace.env())
-    assert holder.stdout.readline().strip() == "held"
+    holder = subprocess.Popen(_locker(workspace, seconds), stdout=subprocess.PIPE, text=True,
+                              env=workspace.env())
+    assert holder.stdout.readline().split()[0] == "held"
     return holder
 
 
@@ -59,20 +65,13 @@ def test_a_second_run_refuses_at_once_and_names_the_run_holding_the_folder(tmp_p
 def test_a_killed_holder_leaves_no_stale_lock_and_a_waiting_run_goes_after_it(tmp_path):
     workspace = Workspace(tmp_path)
     holder = _hold_lock(workspace, 2)
-    waiter = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent("""
-            import sys, time
-            from pathlib import Path
-            from pipelines.runlock import lock_path, run_lock
-            path = lock_path(Path(sys.argv[1]) / "build" / "tokenroi_build.duckdb")
-            with run_lock(path, wait=True, waiting=lambda m: print(m, flush=True)):
-                print("acquired", time.time(), flush=True)
-        """), str(workspace.data)], capture_output=True, text=True, env=workspace.env(),
-        timeout=60)
+    waiter = subprocess.run(_locker(workspace, 0, "--wait"), capture_output=True, text=True,
+                            env=workspace.env(), timeout=60)
     released = float(holder.stdout.readline().split()[1])
     holder.wait()
     lines = waiter.stdout.splitlines()
     assert lines[0].startswith("waiting for the run that holds") and f"pid {holder.pid}" in lines[0]
+    assert lines[1].split()[0] == "held"
     assert float(lines[1].split()[1]) >= released  # it went only after the holder let go
 
     killed = _hold_lock(workspace, 60)
@@ -320,32 +319,141 @@ def test_what_cannot_be_read_fails_in_one_line_naming_it(tmp_path, case):
 
 
 # ---- big files stream ---------------------------------------------------------------------------
-def test_a_file_read_block_by_block_is_written_part_by_part_and_recorded_once(tmp_path,
-                                                                             monkeypatch):
-    """A file too big (or too broken) for the one-pass reader is checked and written one
-    block at a time, so memory holds a block, never the file (BENCHMARKS.md measures a
-    multi-GB file). Small blocks here make a small file span many."""
-    from pipelines.adapters import canonical
+PROMPT = "rename the billing module"
+
+
+def _otlp_attributes(values: dict) -> list[dict]:
+    return [{"key": k, "value": {"intValue": str(v)} if isinstance(v, int)
+             else {"stringValue": v}} for k, v in values.items()]
+
+
+def _big_otlp(path: Path, spans: int) -> None:
+    """Spans, one export per line, with a Claude Code request on the first line whose
+    prompt comes on the last, many parts later, and one torn line in the middle."""
+    def export(kind: str, items: list[dict]) -> str:
+        group, scope, key = (("resourceSpans", "scopeSpans", "spans") if kind == "span"
+                             else ("resourceLogs", "scopeLogs", "logRecords"))
+        resource = {"attributes": _otlp_attributes({"user.email": "ada@example.com"})}
+        return json.dumps({group: [{"resource": resource, scope: [{key: items}]}]})
+
+    request = {"timeUnixNano": "1791364700000000000", "attributes": _otlp_attributes({
+        "event.name": "api_request", "model": "claude-opus-4-6", "input_tokens": 20,
+        "output_tokens": 31, "prompt.id": "p-1"})}
+    prompt = {"timeUnixNano": "1791364700000000000", "attributes": _otlp_attributes({
+        "event.name": "user_prompt", "prompt.id": "p-1", "prompt": PROMPT})}
+    lines = [export("log", [request])]
+    lines += [export("span", [{"traceId": f"t{n}", "spanId": "s", "startTimeUnixNano":
+                               str(1791364500000000000 + n), "attributes": _otlp_attributes({
+                                   "gen_ai.system": "openai", "gen_ai.request.model": "gpt-5-mini",
+                                   "gen_ai.usage.input_tokens": n % 997,
+                                   "gen_ai.usage.output_tokens": n % 101})}])
+              for n in range(spans)]
+    lines.insert(spans // 2, '{"resourceSpans": [{"scopeSpans": [')
+    lines.append(export("log", [prompt]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _big_litellm(path: Path, rows: int) -> None:
+    """LiteLLM SpendLogs rows, as JSON lines or CSV, one of them torn."""
+    records = [{"request_id": f"chatcmpl-{n}", "startTime": "2026-10-05 10:00:01",
+                "model": "gpt-5-mini", "custom_llm_provider": "openai", "user": "gw-ada",
+                "prompt_tokens": str(n % 997), "completion_tokens": str(n % 101)}
+               for n in range(rows)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".jsonl":
+        lines = [json.dumps(r) for r in records]
+        lines.insert(rows // 2, '{"request_id": "torn", "model": ')
+        path.write_text("\n".join(lines) + "\n")
+        return
+    records.insert(rows // 2, {"request_id": "torn", "model": "gpt-5-mini",
+                               "prompt_tokens": "-1"})
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)
+
+
+BIG_FILES = {  # landing file -> how to write it with n good records and one bad
+    "canonical/big.jsonl": lambda path, n: _slow_calls_file(path, ["ada@example.com"], n),
+    "otlp/big.jsonl": _big_otlp,
+    "litellm/big.jsonl": _big_litellm,
+    "litellm/big.csv": _big_litellm,
+}
+
+
+@pytest.mark.parametrize("name", list(BIG_FILES))
+def test_a_big_file_is_written_part_by_part_and_recorded_once(tmp_path, monkeypatch, name):
+    """A file too big (or too broken) for a one-pass reader is read, checked and written a
+    part at a time, so memory holds a part, never the file (BENCHMARKS.md measures
+    multi-GB files). Small parts and a small size limit here make a small file span many."""
+    from pipelines.adapters import canonical, lines
     from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, ingest_stream
     from pipelines.eventlog.store import EventLog
 
-    monkeypatch.setattr(canonical, "LINE_BLOCK_BYTES", 16 << 10)
+    monkeypatch.setattr(lines, "BLOCK_BYTES", 16 << 10)
+    monkeypatch.setattr(canonical, "RECORDS_PER_PART", 100)
+    monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 16 << 10)
     landing = tmp_path / "landing"
-    people = ["ada@example.com", "bo@example.com"]
-    _slow_calls_file(landing / "agent_calls" / "canonical" / "big.jsonl", people, lines=2_000)
-    with (landing / "agent_calls" / "canonical" / "big.jsonl").open("a") as handle:
-        handle.write('{"event_id": "broken", "model": \n')
+    BIG_FILES[name](landing / "agent_calls" / name, 2_000)
+    if name.startswith("canonical"):  # and one torn line
+        with (landing / "agent_calls" / name).open("a") as handle:
+            handle.write('{"event_id": "broken", "model": \n')
     log = EventLog(tmp_path / "lake")
     log.ensure_layout(REFERENCE_SCHEMAS)
     result = ingest_stream(landing, log, "agent_calls")
-    assert (result.rows, result.quarantined) == (2_000, 1)
+    good = 2_001 if name.startswith("otlp") else 2_000  # the Claude Code request
+    assert (result.rows, result.quarantined) == (good, 1)
     parts = {p.name for p in (tmp_path / "lake" / "agent_calls").rglob("*-*.parquet")}
     assert len({name.rsplit("-", 1)[1] for name in parts}) > 10  # many parts were written
     with duckdb.connect() as con:
+        calls = str(tmp_path / "lake" / "agent_calls" / "**" / "*.parquet")
         assert con.execute("select count(*), count(distinct event_id) from read_parquet(?)",
-                           [str(tmp_path / "lake" / "agent_calls" / "**" / "*.parquet")]
-                           ).fetchall() == [(2_000, 2_000)]
-    assert [e["source_file"] for e in log.entries("agent_calls")] == [
-        "agent_calls/canonical/big.jsonl"]
+                           [calls]).fetchall() == [(good, good)]
+        assert con.execute("select sum(output_tokens) from read_parquet(?) where model <> "
+                           "'claude-opus-4-6'", [calls]).fetchall() == [
+            (sum(n % 101 for n in range(2_000)),)]
+        if name.startswith("otlp"):  # the prompt, 2,000 spans later, still reached it
+            assert con.execute("select prompt_chars from read_parquet(?) where model = "
+                               "'claude-opus-4-6'", [calls]).fetchall() == [(len(PROMPT),)]
+    assert [e["source_file"] for e in log.entries("agent_calls")] == [f"agent_calls/{name}"]
     again = ingest_stream(landing, log, "agent_calls")  # a re-run adds nothing
     assert (again.files_ingested, again.files_skipped) == (0, 1)
+
+
+def test_a_pretty_printed_document_too_big_to_hold_is_refused_with_a_reason(tmp_path,
+                                                                           monkeypatch):
+    """One JSON document has to be held whole to be parsed: over the size limit it is one
+    quarantined record saying what to do, not a line-by-line flood of malformed JSON."""
+    from pipelines.adapters import canonical
+    from pipelines.adapters.litellm import read_litellm
+
+    monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 1 << 10)
+    rows = [{"request_id": f"chatcmpl-{n}", "model": "openai/gpt-5-mini", "user": "gw-ada",
+             "startTime": "2026-10-05 10:00:01"} for n in range(50)]
+    path = tmp_path / "spend.json"
+    path.write_text(json.dumps(rows, indent=2))
+    valid, rejected = read_litellm(path)
+    assert valid is None
+    [refusal] = rejected.to_pylist()
+    assert refusal["source_line"] == 1
+    assert refusal["reason"] == (f"one JSON document of {path.stat().st_size:,} bytes: a file "
+                                 "over 1,024 bytes is read as JSON lines; write one document "
+                                 "per line")
+    monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 1 << 20)  # under it: read whole
+    valid, rejected = read_litellm(path)
+    assert valid.num_rows == 50 and rejected is None
+
+
+def test_a_json_line_holding_a_unicode_line_separator_is_one_record(tmp_path):
+    """JSON allows U+2028, U+2029 and U+0085 unescaped in a string; they do not end a line."""
+    from pipelines.adapters.litellm import read_litellm
+
+    path = tmp_path / "spend.jsonl"
+    rows = [{"request_id": f"chatcmpl-{n}", "model": "openai/gpt-5-mini", "startTime":
+             "2026-10-05 10:00:01", "user": f"gw{sep}ada"}
+            for n, sep in enumerate(["\u2028", "\u2029", "\x85"])]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
+                    encoding="utf-8")
+    valid, rejected = read_litellm(path)
+    assert rejected is None and valid["user_key"].to_pylist() == [r["user"] for r in rows]

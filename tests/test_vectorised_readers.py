@@ -125,7 +125,8 @@ def test_litellm_csv_sql_path_agrees_with_record_path(tmp_path):
     writer.writerows(_litellm_rows())
     path = tmp_path / "spend.csv"
     path.write_text(out.getvalue())
-    fast, slow = litellm._read_csv_whole(path, min_bytes=1), litellm._read_records(path)
+    fast = litellm._read_csv_whole(path, min_bytes=1)
+    slow = canonical.joined(litellm._record_parts(path))
     _assert_same(fast, slow)
     assert slow[0].num_rows > 20 and slow[1].num_rows > 5
 
@@ -134,7 +135,8 @@ def test_litellm_csv_with_few_columns_and_quoted_newlines(tmp_path):
     path = tmp_path / "spend.csv"
     path.write_text("request_id,startTime,model,prompt_tokens\n"
                     "a,2026-10-05T10:00:00Z,gpt-5,10\n")
-    _assert_same(litellm._read_csv_whole(path, min_bytes=1), litellm._read_records(path))
+    _assert_same(litellm._read_csv_whole(path, min_bytes=1),
+                 canonical.joined(litellm._record_parts(path)))
     path.write_text("request_id,startTime,model,custom_llm_provider,user,messages\n"
                     'a,2026-10-05T10:00:00Z,gpt-5,openai,gw-ada,"x\ny"\n')
     # the line numbers need the record path
@@ -223,7 +225,8 @@ def _otlp_lines() -> list[str]:
 def test_otlp_spans_sql_path_agrees_with_record_path(tmp_path):
     path = tmp_path / "otel.jsonl"
     path.write_text("\n".join(_otlp_lines()) + "\n")
-    fast, slow = otlp._read_spans_whole(path, min_bytes=1), otlp._read_records(path)
+    fast = otlp._read_spans_whole(path, min_bytes=1)
+    slow = canonical.joined(otlp._record_parts(path))
     _assert_same(fast, slow)
     assert slow[0].num_rows > 100 and slow[1].num_rows > 50  # both kinds of row exercised
     reasons = set(slow[1]["reason"].to_pylist())
@@ -268,7 +271,7 @@ def test_small_files_take_the_record_path_and_large_ones_the_sql_path(tmp_path, 
     def no_record_path(path):
         raise AssertionError(f"{path.name} went the record path")
 
-    monkeypatch.setattr(otlp, "_read_records", no_record_path)
+    monkeypatch.setattr(otlp, "_record_parts", no_record_path)
     valid, rejected = otlp.read_otlp(large)
     assert valid.num_rows == large.read_text().count("\n") and rejected is None
     with pytest.raises(AssertionError, match="small.jsonl went the record path"):

@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import duckdb
@@ -311,19 +312,26 @@ def canonical_jsonl_parts(stream: str, path: Path,
 
     A file that DuckDB's JSON reader takes whole (every line a JSON object, no blank line,
     at most WHOLE_FILE_MAX_BYTES) is checked in one vectorised pass: one part. Any other
-    file goes line by line, one part per 64 MiB block, so a file of any size is read and
-    written in bounded memory; a broken line is quarantined on its own."""
+    file goes line by line, one part per block of lines (lines.BLOCK_BYTES), so a file of
+    any size is read and written in bounded memory; a broken line is quarantined on its
+    own."""
     checked = _check_whole_file(stream, path)
     if checked is not None:
         yield checked
         return
-    for lines in numbered_lines(path, LINE_BLOCK_BYTES):
+    for lines in numbered_lines(path):
         yield check_batches(stream, [lines])
 
 
 def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None]:
     """The whole file's (valid, rejected) rows at once (see canonical_jsonl_parts)."""
-    parts = list(canonical_jsonl_parts(stream, path))
+    return joined(canonical_jsonl_parts(stream, path))
+
+
+def joined(parts: Iterable[tuple[pa.Table | None, pa.Table | None]],
+           ) -> tuple[pa.Table | None, pa.Table | None]:
+    """A reader's parts as one (valid, rejected) pair, for callers that want the whole file."""
+    parts = list(parts)
     return (_concat([valid for valid, _ in parts if valid is not None]),
             _concat([rejected for _, rejected in parts if rejected is not None]))
 
@@ -335,8 +343,6 @@ def _check_whole_file(stream: str, path: Path) -> tuple[pa.Table | None, pa.Tabl
 
 # Above this a file is streamed in batches, so memory stays bounded whatever lands.
 WHOLE_FILE_MAX_BYTES = 512 << 20
-# A file read line by line is checked and written this many bytes at a time.
-LINE_BLOCK_BYTES = 16 << 20
 
 
 def check_whole_file(stream: str, path: Path, query: str,
@@ -422,25 +428,70 @@ def check_records(stream: str, records: Iterable[SourceRecord]) -> tuple[pa.Tabl
                             "reason": pa.array([r for _, _, r in rows], pa.string())})
 
 
-def json_documents(path: Path) -> Iterator[SourceRecord]:
-    """A file holding one JSON document, or JSON lines (what OTLP file exporters write).
+# A record-path reader checks and writes this many records at a time.
+RECORDS_PER_PART = 50_000
+
+
+def checked_parts(stream: str, records: Iterable[SourceRecord],
+                  ) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
+    """check_records over a reader's records RECORDS_PER_PART at a time, so memory holds
+    one part of a file, never the whole of it."""
+    records = iter(records)
+    while part := list(islice(records, RECORDS_PER_PART)):
+        yield check_records(stream, part)
+
+
+def json_documents(path: Path, containing: str | None = None) -> Iterator[SourceRecord]:
+    """A file of JSON lines (what OTLP file exporters write), or holding one JSON document.
 
     Yields one SourceRecord per document with the parsed object in ``canonical``; a line
-    that does not parse comes back with a reason.
-    """
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    that does not parse comes back with a reason. JSON lines are read one at a time, so
+    memory holds a line, not the file; with ``containing``, lines after the first without
+    that text are skipped unparsed (a cheap first pass). A file whose first line is not JSON
+    on its own may be one (pretty-printed) document, read whole: up to WHOLE_FILE_MAX_BYTES,
+    as a bigger one cannot be held in bounded memory."""
+    # Universal newlines: \n, \r\n or \r ends a line; U+2028 and the like, which JSON allows
+    # inside a string, do not.
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        lines = ((number, line.removesuffix("\n"))
+                 for number, line in enumerate(handle, start=1) if line.strip())
+        first = next(lines, None)
+        if first is None:
+            return
+        record = _json_line(*first)
+        if record.canonical is None:
+            document = _whole_document(path, first_line=first[1])
+            if document is not None:
+                yield document
+                return
+        if containing is None or containing in first[1]:
+            yield record
+        for number, line in lines:
+            if containing is None or containing in line:
+                yield _json_line(number, line)
+
+
+def _json_line(number: int, line: str) -> SourceRecord:
     try:
-        yield SourceRecord(1, "", json.loads(text))
-        return
+        return SourceRecord(number, line, json.loads(line))
+    except json.JSONDecodeError as error:
+        return SourceRecord(number, line, reason=f"malformed JSON ({error.msg})")
+
+
+def _whole_document(path: Path, first_line: str) -> SourceRecord | None:
+    """The file as one JSON document; None if it is not one (JSON lines, some broken)."""
+    size = path.stat().st_size
+    if size > WHOLE_FILE_MAX_BYTES:
+        if first_line.strip() not in ("{", "["):
+            return None
+        return SourceRecord(1, "", reason=(
+            f"one JSON document of {size:,} bytes: a file over {WHOLE_FILE_MAX_BYTES:,} bytes "
+            "is read as JSON lines; write one document per line"))
+    try:
+        return SourceRecord(1, "", json.loads(path.read_text(encoding="utf-8-sig",
+                                                             errors="replace")))
     except json.JSONDecodeError:
-        pass
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield SourceRecord(number, line, json.loads(line))
-        except json.JSONDecodeError as error:
-            yield SourceRecord(number, line, reason=f"malformed JSON ({error.msg})")
+        return None
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table | None:

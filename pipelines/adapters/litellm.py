@@ -21,8 +21,9 @@ from pipelines.adapters import fields_sql as sql
 from pipelines.adapters.canonical import (
     SourceRecord,
     build_relation_query,
-    check_records,
     check_whole_file,
+    checked_parts,
+    joined,
     json_documents,
 )
 from pipelines.adapters.fields import BadValue, hashed_key, last_user_text, whole_number
@@ -101,9 +102,15 @@ def _rows(path: Path) -> Iterator[tuple[int, dict | None, str, str | None]]:
                 None if isinstance(item, dict) else "not a JSON object")
 
 
-def read_litellm(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+def read_litellm_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
+    """The file's (valid, rejected) rows: a well-formed CSV in one SQL pass, anything else
+    record by record, RECORDS_PER_PART at a time."""
     checked = _read_csv_whole(path) if path.suffix.lower() == ".csv" else None
-    return checked if checked is not None else _read_records(path)
+    return iter([checked]) if checked is not None else _record_parts(path)
+
+
+def read_litellm(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    return joined(read_litellm_parts(path))
 
 
 # ---- the vectorised CSV path: the same mapping as _call, in DuckDB SQL -------------------
@@ -221,14 +228,16 @@ def _read_csv_whole(path: Path, min_bytes: int = SQL_PATH_MIN_BYTES,
                                   if number in wanted})
 
 
-def _read_records(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
-    records = []
+def _record_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
+    return checked_parts("agent_calls", _source_records(path))
+
+
+def _source_records(path: Path) -> Iterator[SourceRecord]:
     for number, row, original, reason in _rows(path):
         if row is None:
-            records.append(SourceRecord(number, original, reason=reason))
+            yield SourceRecord(number, original, reason=reason)
             continue
         try:
-            records.append(SourceRecord(number, original, _call(row)))
+            yield SourceRecord(number, original, _call(row))
         except BadValue as error:
-            records.append(SourceRecord(number, original, reason=str(error)))
-    return check_records("agent_calls", records)
+            yield SourceRecord(number, original, reason=str(error))

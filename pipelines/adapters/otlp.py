@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
@@ -32,8 +32,9 @@ from pipelines.adapters.canonical import (
     WHOLE_FILE_MAX_BYTES,
     SourceRecord,
     build_relation_query,
-    check_records,
     check_whole_file,
+    checked_parts,
+    joined,
     json_documents,
 )
 from pipelines.adapters.fields import (
@@ -152,58 +153,75 @@ def _log_call(record: dict, attrs: dict, prompts: dict[str, str]) -> dict:
     }
 
 
-def _records(document: Any) -> Iterator[tuple[str, dict, dict]]:
-    """(kind, item, merged attributes) for every span and log record of one export."""
-    if not isinstance(document, dict):
-        return
-    for resource_spans in document.get("resourceSpans") or []:
-        resource = attributes((resource_spans.get("resource") or {}).get("attributes"))
-        for scope in resource_spans.get("scopeSpans") or []:
-            for span in scope.get("spans") or []:
-                yield "span", span, {**resource, **attributes(span.get("attributes"))}
-    for resource_logs in document.get("resourceLogs") or []:
-        resource = attributes((resource_logs.get("resource") or {}).get("attributes"))
-        for scope in resource_logs.get("scopeLogs") or []:
-            for record in scope.get("logRecords") or []:
-                yield "log", record, {**resource, **attributes(record.get("attributes"))}
+class _Item(NamedTuple):
+    ordinal: int  # counts every span and log record before it, model request or not
+    kind: str  # "span" or "log"
+    item: dict
+    attrs: dict  # the resource's attributes overridden by the item's own
 
 
-def read_otlp(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
-    checked = _read_spans_whole(path)
-    return checked if checked is not None else _read_records(path)
-
-
-def _read_records(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
-    records: list[SourceRecord] = []
-    documents = list(json_documents(path))
-    prompts = {
-        str(_first(attrs, "prompt.id")): str(_first(attrs, "prompt"))
-        for document in documents if document.canonical is not None
-        for kind, item, attrs in _records(document.canonical)
-        if kind == "log" and _first(attrs, "prompt.id") and _first(attrs, "prompt")
-        and (_first(attrs, "event.name") in USER_PROMPT_EVENTS
-             or _value(item.get("body")) in USER_PROMPT_EVENTS)}
+def _items(documents: Iterable[SourceRecord]) -> Iterator[_Item | SourceRecord]:
+    """Every span and log record of the exports, in file order; a line that is not JSON
+    comes through as its SourceRecord."""
     ordinal = 0
     for document in documents:
         if document.canonical is None:
-            records.append(document)
+            yield document
             continue
-        for kind, item, attrs in _records(document.canonical):
-            ordinal += 1
-            if kind == "span" and not any(k.startswith("gen_ai.usage.") for k in attrs):
-                continue  # not a model request
-            if kind == "log" and (_first(attrs, "event.name") not in API_REQUEST_EVENTS
-                                  and _value(item.get("body")) not in API_REQUEST_EVENTS):
-                continue  # prompts, tool results and other Claude Code events
-            original = json.dumps(item)
-            try:
-                call = (_span_call(item, attrs) if kind == "span"
-                        else _log_call(item, attrs, prompts))
-            except BadValue as error:
-                records.append(SourceRecord(ordinal, original, reason=str(error)))
-                continue
-            records.append(SourceRecord(ordinal, original, call))
-    return check_records("agent_calls", records)
+        for kind, group, scopes, entries in (("span", "resourceSpans", "scopeSpans", "spans"),
+                                             ("log", "resourceLogs", "scopeLogs", "logRecords")):
+            groups = document.canonical.get(group) if isinstance(document.canonical, dict) else []
+            for resource_group in groups or []:
+                resource = attributes((resource_group.get("resource") or {}).get("attributes"))
+                for scope in resource_group.get(scopes) or []:
+                    for item in scope.get(entries) or []:
+                        ordinal += 1
+                        yield _Item(ordinal, kind, item,
+                                    {**resource, **attributes(item.get("attributes"))})
+
+
+def read_otlp_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
+    """The file's (valid, rejected) rows: a file of spans in one SQL pass, any other record
+    by record, RECORDS_PER_PART at a time."""
+    checked = _read_spans_whole(path)
+    return iter([checked]) if checked is not None else _record_parts(path)
+
+
+def read_otlp(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    return joined(read_otlp_parts(path))
+
+
+def _record_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
+    return checked_parts("agent_calls", _source_records(path))
+
+
+def _source_records(path: Path) -> Iterator[SourceRecord]:
+    # A first pass collects the user prompts (an api_request names the prompt it answers,
+    # which may come anywhere in the file); it parses only lines that mention one.
+    prompts = {
+        str(_first(entry.attrs, "prompt.id")): str(_first(entry.attrs, "prompt"))
+        for entry in _items(json_documents(path, containing="user_prompt"))
+        if isinstance(entry, _Item) and entry.kind == "log"
+        and _first(entry.attrs, "prompt.id") and _first(entry.attrs, "prompt")
+        and (_first(entry.attrs, "event.name") in USER_PROMPT_EVENTS
+             or _value(entry.item.get("body")) in USER_PROMPT_EVENTS)}
+    for entry in _items(json_documents(path)):
+        if isinstance(entry, SourceRecord):
+            yield entry
+            continue
+        ordinal, kind, item, attrs = entry
+        if kind == "span" and not any(k.startswith("gen_ai.usage.") for k in attrs):
+            continue  # not a model request
+        if kind == "log" and (_first(attrs, "event.name") not in API_REQUEST_EVENTS
+                              and _value(item.get("body")) not in API_REQUEST_EVENTS):
+            continue  # prompts, tool results and other Claude Code events
+        original = json.dumps(item)
+        try:
+            call = _span_call(item, attrs) if kind == "span" else _log_call(item, attrs, prompts)
+        except BadValue as error:
+            yield SourceRecord(ordinal, original, reason=str(error))
+            continue
+        yield SourceRecord(ordinal, original, call)
 
 
 # ---- the vectorised path for GenAI spans: the same mapping as _span_call, in DuckDB SQL ----
@@ -244,8 +262,9 @@ def _any_value(node: str) -> str:
             "then '[\"arrayValue\"]'::json end end")
 
 
-def _spans_query() -> str:
-    """SQL for canonical keys from an OTLP JSON-lines file's GenAI spans ($1 = the path).
+def _spans_query() -> tuple[str, set[str]]:
+    """SQL for canonical keys from an OTLP JSON-lines file's GenAI spans ($1 = the path),
+    and the keys it gives.
 
     Each span's ordinal counts every span before it, model request or not, as the record
     path does; a file with log records or array attributes raises (the record path)."""
@@ -352,19 +371,15 @@ def _spans_query() -> str:
         from ({rows})
         where case when not {q('is_model_request')} then false
                    when {q('has_array')} then error('array attributes: the record path reads them')
-                   else true end"""
-
-
-_SPAN_KEYS = {"event_id", "occurred_at", "source", "person_email", "user_key", "tool",
-              "session_id", "request_id", "provider", "model", "input_tokens",
-              "cache_read_tokens", "cache_write_tokens", "output_tokens", "prompt"}
+                   else true end""", set(canonical) - {"tags"}
 
 
 @functools.cache
 def _spans_contract_query(keeping_prompts: bool) -> str:
+    query, keys = _spans_query()
     return build_relation_query(
-        "agent_calls", _spans_query(),
-        text_of=lambda key: sql.column(key) if key in _SPAN_KEYS else "null",
+        "agent_calls", query,
+        text_of=lambda key: sql.column(key) if key in keys else "null",
         node_of=lambda key: sql.column("tags") if key == "tags" else "null",
         source_line="ordinal", pre_reason="pre_reason")  # keeping_prompts: the cache key
 
@@ -380,10 +395,5 @@ def _read_spans_whole(path: Path, min_bytes: int = SQL_PATH_MIN_BYTES,
 
 def _span_originals(path: Path, wanted: set[int]) -> dict[int, str]:
     """The quarantine's text for the rejected spans: as the record path writes it."""
-    originals, ordinal = {}, 0
-    for document in json_documents(path):
-        for _, item, _ in _records(document.canonical):
-            ordinal += 1
-            if ordinal in wanted:
-                originals[ordinal] = json.dumps(item)
-    return originals
+    return {entry.ordinal: json.dumps(entry.item) for entry in _items(json_documents(path))
+            if isinstance(entry, _Item) and entry.ordinal in wanted}

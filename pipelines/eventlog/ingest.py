@@ -23,8 +23,8 @@ from pipelines.adapters.canonical import canonical_jsonl_parts
 from pipelines.adapters.claude_code import read_claude_code
 from pipelines.adapters.crm import read_hubspot, read_salesforce
 from pipelines.adapters.git import Repository, RepositoryError, read_commits, read_repos_yml
-from pipelines.adapters.litellm import read_litellm
-from pipelines.adapters.otlp import read_otlp
+from pipelines.adapters.litellm import read_litellm_parts
+from pipelines.adapters.otlp import read_otlp_parts
 from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
 from pipelines.eventlog.privacy import withhold_prompts
 from pipelines.eventlog.store import (
@@ -53,14 +53,15 @@ _REFERENCE_LINEAGE = [("source_file", pa.string()), ("source_file_sha256", pa.st
                       ("batch_id", pa.string())]
 OPTIONAL_REFERENCES = {"model_prices", "deal_features"}
 
-# format folder -> (file pattern, reader(path, folder) -> (valid rows, rejected records))
+# format folder -> (file pattern, reader(path, folder) -> (valid rows, rejected records), or
+# an iterator of such parts for a reader that writes a big file a part at a time)
 AGENT_CALL_FORMATS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "canonical": (("*.jsonl",), lambda p, _: canonical_jsonl_parts("agent_calls", p)),
     # claude_code/<person>/<project>/<session>.jsonl: the first folder names the person
     "claude_code": (("*.jsonl",), lambda p, folder: read_claude_code(
         p, p.relative_to(folder).parts[0])),
-    "otlp": (("*.json", "*.jsonl"), lambda p, _: read_otlp(p)),
-    "litellm": (("*.csv", "*.json", "*.jsonl"), lambda p, _: read_litellm(p)),
+    "otlp": (("*.json", "*.jsonl"), lambda p, _: read_otlp_parts(p)),
+    "litellm": (("*.csv", "*.json", "*.jsonl"), lambda p, _: read_litellm_parts(p)),
     "openai_usage": (("*.json", "*.jsonl"), lambda p, _: read_openai_usage(p)),
     "anthropic_usage": (("*.json", "*.jsonl"), lambda p, _: read_anthropic_usage(p)),
 }
