@@ -12,6 +12,7 @@ import io
 import json
 import math
 
+import pyarrow.compute as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -260,3 +261,132 @@ def test_usage_exports_never_crash(tmp_path, openai, anthropic):
         path = tmp_path / "page.json"
         path.write_text(_dumps(page))
         _no_crash_and_reasons(reader(path))
+
+
+@FUZZ
+@given(rows=st.lists(st.tuples(st.sampled_from(["good", "odd field", "truncated", "not object"]),
+                               st.sampled_from(list(LITELLM_GOOD)), json_values, scalars),
+                     max_size=10),
+       shape=st.sampled_from(["array", "data", "lines"]), bom=st.booleans(), crlf=st.booleans())
+def test_litellm_json_never_crashes_and_accounts_for_every_row(tmp_path, rows, shape, bom,
+                                                               crlf):
+    """LiteLLM's JSON export: an array of SpendLogs rows, a {"data": [...]} page, or JSON
+    lines; its values may be any JSON, not only text as in the CSV."""
+    good, records = set(), []
+    for number, (kind, field, value, scalar) in enumerate(rows):
+        row = dict(LITELLM_GOOD, request_id=f"r{number}")
+        if kind == "good":
+            good.add(f"litellm:r{number}")
+        elif kind == "odd field":
+            row[field] = value
+        records.append(scalar if kind == "not object" else row)
+    if shape == "lines":
+        lines = [_dumps(record) for record in records]
+        for number, (kind, *_) in enumerate(rows):
+            if kind == "truncated":
+                lines[number] = lines[number][:len(lines[number]) // 2]
+    else:
+        lines = [_dumps(records if shape == "array" else {"data": records})]
+    path = tmp_path / ("spend.jsonl" if shape == "lines" else "spend.json")
+    _write(path, lines, bom, crlf)
+    valid, rejected = litellm.read_litellm(path)
+    assert good <= _loaded_ids(valid)
+    assert _count(valid) + _count(rejected) == len(rows)
+    if rejected is not None:
+        assert all(rejected["reason"].to_pylist())
+
+
+# ---- CRM exports ----------------------------------------------------------------------------
+HUBSPOT_DEAL = {"id": "9001", "createdAt": "2026-09-01T10:00:00Z",
+                "properties": {"dealname": "Initech renewal", "amount": "50000",
+                               "dealstage": "closedwon", "closedate": "2026-10-25T00:00:00Z",
+                               "features": "GRO-101;GRO-102", "hs_is_closed_won": "true",
+                               "company": "Initech"},
+                "propertiesWithHistory": {
+                    "dealstage": [{"value": "closedwon", "timestamp": "2026-10-25T12:00:00Z"},
+                                  {"value": "appointmentscheduled",
+                                   "timestamp": "2026-09-01T10:00:00Z"}],
+                    "amount": [{"value": "50000", "timestamp": "2026-10-20T09:00:00Z"}]}}
+HUBSPOT_PATHS = [("id",), ("createdAt",), ("properties",), ("properties", "amount"),
+                 ("properties", "dealstage"), ("properties", "closedate"),
+                 ("properties", "features"), ("properties", "dealname"),
+                 ("properties", "hs_is_closed_won"), ("propertiesWithHistory",),
+                 ("propertiesWithHistory", "dealstage"),
+                 ("propertiesWithHistory", "dealstage", 0),
+                 ("propertiesWithHistory", "dealstage", 0, "timestamp"),
+                 ("propertiesWithHistory", "dealstage", 1, "value"),
+                 ("propertiesWithHistory", "amount", 0, "value")]
+
+
+@FUZZ
+@given(deals=st.lists(st.lists(st.tuples(st.sampled_from(HUBSPOT_PATHS), json_values),
+                               min_size=1, max_size=3), max_size=4),
+       lines=st.booleans(), bom=st.booleans(), crlf=st.booleans())
+def test_hubspot_deals_never_crash(tmp_path, deals, lines, bom, crlf):
+    """Any field of a deal replaced by anything: no crash, every refusal has a reason, and
+    the untouched deal still replays to its three events."""
+    from pipelines.adapters.crm import read_hubspot
+
+    changed = []
+    for number, changes in enumerate(deals):
+        deal = dict(HUBSPOT_DEAL, id=f"d{number}")
+        for path_in_deal, value in changes:
+            deal = _set_path(deal, path_in_deal, value)
+        changed.append(deal)
+    untouched = dict(HUBSPOT_DEAL, id="untouched")
+    path = tmp_path / "deals.json"
+    if lines:  # one page per line, the first of them torn
+        pages = [_dumps({"results": [deal]}) for deal in changed]
+        pages = [page[:len(page) // 2] for page in pages[:1]] + pages[1:]
+        _write(path, [*pages, _dumps({"results": [untouched]})], bom, crlf)
+    else:
+        _write(path, [_dumps({"results": [*changed, untouched]})], bom, crlf)
+    valid, rejected = read_hubspot(path)
+    _no_crash_and_reasons((valid, rejected))
+    assert valid is not None
+    assert valid.filter(pc.equal(valid["deal_id"], "untouched"))["event_type"].to_pylist() == [
+        "created", "amount_changed", "closed_won"]
+
+
+OPPORTUNITY = {"Id": "006A", "Name": "Globex expansion", "AccountId": "001G",
+               "Amount": "120000", "StageName": "Signed", "CloseDate": "2026-10-20",
+               "IsWon": "true", "IsClosed": "true",
+               "CreatedDate": "2026-09-01T10:00:00.000+0000",
+               "LastModifiedDate": "2026-10-20T15:00:00.000+0000",
+               "Features__c": "PAY-1;PAY-2"}
+HISTORY = {"Id": "008-1", "OpportunityId": "006A", "CreatedDate": "2026-09-01T10:00:00.000+0000",
+           "StageName": "Prospecting", "Amount": "100000", "CloseDate": "2026-10-31",
+           "IsDeleted": "false"}
+csv_text = odd_text | st.sampled_from(['a,"b', 'x\ny', "\r", '""', ";;", "1e400", "-5",
+                                       "2026-13-45", "true\x00"])
+
+
+@FUZZ
+@given(opportunity=st.dictionaries(st.sampled_from(list(OPPORTUNITY)), csv_text, max_size=4),
+       history=st.dictionaries(st.sampled_from(list(HISTORY)), csv_text, max_size=4),
+       duplicated=st.sampled_from([None, "Id", "Amount", "StageName"]),
+       bom=st.booleans(), crlf=st.booleans())
+def test_salesforce_exports_never_crash(tmp_path, opportunity, history, duplicated, bom, crlf):
+    """Any cell of an opportunity and of its history replaced by any text (quotes, commas,
+    newlines, NUL), a duplicated header: no crash, every refusal has a reason."""
+    from pipelines.adapters.crm import read_salesforce
+
+    def write(name: str, rows: list[dict]) -> None:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n" if crlf else "\n")
+        header = list(rows[0]) + ([duplicated] if duplicated else [])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([row[key] for key in rows[0]] + ([row[duplicated]] if duplicated
+                                                             else []))
+        (tmp_path / name).write_bytes(("\ufeff" if bom else "").encode()
+                                      + out.getvalue().encode("utf-8", "replace"))
+
+    write("Opportunity.csv", [{**OPPORTUNITY, "Id": "changed", **opportunity},
+                              dict(OPPORTUNITY, Id="untouched")])
+    write("OpportunityHistory.csv", [{**HISTORY, "OpportunityId": "changed", **history},
+                                     dict(HISTORY, Id="008-2", OpportunityId="untouched")])
+    valid, rejected = read_salesforce(tmp_path)
+    _no_crash_and_reasons((valid, rejected))
+    if duplicated is None:  # (a duplicated Id or stage column may say anything)
+        assert valid is not None and "untouched" in valid["deal_id"].to_pylist()

@@ -4,6 +4,7 @@ and what an interrupted run leaves behind."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -190,11 +191,12 @@ def test_a_run_killed_then_run_again_gives_the_uninterrupted_marts(
 
 # ---- privacy ----------------------------------------------------------------------------------
 CANARY = "CANARY-7f3a9c-do-not-store"
+API_KEY = f"sk-live-{CANARY}"  # a LiteLLM api key is stored hashed, never as given
 
 
 def _canary_files(landing: Path, person: str) -> None:
-    """A prompt carrying the canary in every format that carries prompts, in good records
-    and in records the contract refuses."""
+    """A prompt carrying the canary in every format that carries prompts, and an API key
+    carrying it where LiteLLM has one, in good records and in records the contract refuses."""
     good = {"occurred_at": "2026-10-03T10:00:00Z", "provider": "openai", "model": "gpt-5-mini",
             "person_email": person, "input_tokens": 10, "output_tokens": 5,
             "prompt": f"please fix {CANARY}"}
@@ -209,11 +211,14 @@ def _canary_files(landing: Path, person: str) -> None:
     with (litellm / "zz-canary.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["request_id", "startTime", "model", "custom_llm_provider", "user",
-                         "prompt_tokens", "completion_tokens", "messages"])
+                         "prompt_tokens", "completion_tokens", "messages", "api_key"])
         writer.writerow(["canary-1", "2026-10-03 10:00:00", "gpt-5-mini", "openai", person,
-                         "10", "5", messages])
+                         "10", "5", messages, API_KEY])
         writer.writerow(["canary-2", "2026-10-03 10:00:00", "gpt-5-mini", "openai", person,
-                         "x", "5", messages])
+                         "x", "5", messages, API_KEY])
+    (litellm / "zz-canary.jsonl").write_text(  # a torn line: parsed by no one
+        '{"request_id": "canary-3", "api_key": "' + API_KEY + '", "messages": [{"content": "'
+        + CANARY + '"}], "model": \n')
     span = {"traceId": "canary", "spanId": "1", "startTimeUnixNano": "1791021600000000000",
             "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in [
                 ("gen_ai.system", "openai"), ("gen_ai.request.model", "gpt-5-mini"),
@@ -267,25 +272,43 @@ def test_a_canary_prompt_is_stored_nowhere_by_default(generated_org, tmp_path):
                            "where event_id in ('canary-good', 'litellm:canary-1', "
                            "'otlp:span:canary:1')") == [(3,)]
     assert workspace.query("select count(*) from marts.fct_quarantined_records "
-                           "where source_file like '%zz-canary%'") == [(4,)]
+                           "where source_file like '%zz-canary%'") == [(5,)]
 
 
 def test_the_quarantine_keeps_a_refused_records_shape_and_numbers_but_not_its_prompt():
-    from pipelines.eventlog.privacy import withhold_prompts
+    from pipelines.eventlog.privacy import redact
 
     line = '{"event_id": "e", "output_tokens": -1, "prompt": "fix ' + CANARY + '"}'
-    assert json.loads(withhold_prompts(line)) == {
+    assert json.loads(redact(line)) == {
         "event_id": "e", "output_tokens": -1,
         "prompt": "[withheld: 30 characters; TOKENROI_KEEP_PROMPTS=1 keeps prompts]"}
     untouched = '{"event_id":  "e", "output_tokens": -1}'
-    assert withhold_prompts(untouched) == untouched  # nothing to withhold: as it came
+    assert redact(untouched) == untouched  # nothing to withhold: as it came
     broken = '{"event_id": "e", "prompt": "' + CANARY + '", "model": '
-    assert CANARY not in withhold_prompts(broken)
-    assert withhold_prompts(broken).startswith('{"event_id": "e", "prompt": "[withheld: ')
+    assert CANARY not in redact(broken)
+    assert redact(broken).startswith('{"event_id": "e", "prompt": "[withheld: ')
     csv_row = json.dumps({"request_id": "r", "prompt_tokens": "x",
                           "messages": json.dumps([{"role": "user", "content": CANARY}])})
-    assert CANARY not in withhold_prompts(csv_row) and '"prompt_tokens": "x"' in \
-        withhold_prompts(csv_row)
+    assert CANARY not in redact(csv_row) and '"prompt_tokens": "x"' in \
+        redact(csv_row)
+
+
+@pytest.mark.parametrize("keeping_prompts", [False, True])
+def test_the_quarantine_stores_api_keys_hashed_whatever_the_prompt_setting(keeping_prompts):
+    from pipelines.eventlog.privacy import redact
+
+    hashed = hashlib.sha256(API_KEY.encode()).hexdigest()
+    row = json.dumps({"request_id": "r", "api_key": API_KEY, "spend": "x",
+                      "metadata": json.dumps({"user_api_key": API_KEY, "team": "t"})})
+    redacted = json.loads(redact(row, keeping_prompts))
+    assert redacted["api_key"] == hashed and redacted["spend"] == "x"
+    assert json.loads(redacted["metadata"]) == {"user_api_key": hashed, "team": "t"}
+    torn = '{"request_id": "r", "api_key": "' + API_KEY + '", "spend": '
+    assert redact(torn, keeping_prompts) == '{"request_id": "r", "api_key": "' + hashed + \
+        '", "spend": '
+    litellm_token = "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b"
+    already = json.dumps({"api_key": litellm_token, "spend": "x"})
+    assert redact(already, keeping_prompts) == already  # LiteLLM's own hash, as it came
 
 
 # ---- what cannot be read fails with a message naming it ---------------------------------------

@@ -177,6 +177,26 @@ def test_otlp_json_lines_with_a_truncated_line(tmp_path):
     assert rejected.to_pylist()[0]["source_line"] == 2
 
 
+def test_otlp_records_are_numbered_in_file_order_so_no_two_share_a_number(tmp_path):
+    """A torn line and the span after it are both quarantined, under their own numbers: the
+    quarantine is keyed by (file, number). A line holds many spans, so spans are numbered
+    in file order, a line that is not JSON counting as one."""
+    def export(*spans):
+        return json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": list(spans)}]}]})
+
+    def span(name, tokens):
+        return {"traceId": "t", "spanId": name, "startTimeUnixNano": "1791364500000000000",
+                "attributes": [attr("gen_ai.system", "openai"), attr("gen_ai.request.model", "x"),
+                               attr("gen_ai.usage.input_tokens", tokens), attr("user.id", "u")]}
+
+    path = write(tmp_path, "otlp/spans.jsonl", "\n".join([
+        export(span("a", 1)), '{"resourceSpans": [', export(span("b", -3), span("c", 2))]))
+    valid, rejected = read_otlp(path)
+    assert valid["event_id"].to_pylist() == ["otlp:span:t:a", "otlp:span:t:c"]
+    assert [(r["source_line"], r["reason"]) for r in rejected.to_pylist()] == [
+        (2, "malformed JSON (Expecting value)"), (3, "input_tokens is negative")]
+
+
 # ---- LiteLLM -------------------------------------------------------------------------------
 LITELLM_ROWS = [
     {"request_id": "chatcmpl-1", "call_type": "acompletion",

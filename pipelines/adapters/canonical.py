@@ -394,7 +394,10 @@ def _line_count(path: Path) -> int:
 class SourceRecord:
     """One record an adapter read: its canonical form, or the reason it has none."""
 
-    source_line: int  # line in the file, or the record's ordinal in a JSON document
+    # The line in a file of one record per line; where a line or document holds several
+    # records (OTLP exports, JSON pages), the record's number in file order, a line that is
+    # not JSON counting as one. Unique in a file: the quarantine is keyed by it.
+    source_line: int
     original: str  # the source's own text, kept in the quarantine
     canonical: dict | None = None
     reason: str | None = None
@@ -402,23 +405,25 @@ class SourceRecord:
 
 def check_records(stream: str, records: Iterable[SourceRecord]) -> tuple[pa.Table | None,
                                                                         pa.Table | None]:
-    """Contract-check adapter output; rejected rows keep the source's original text."""
-    lines, originals, refused = [], {}, []
+    """Contract-check adapter output; rejected rows keep the source's original text.
+
+    Records may share a source line (the rows of one JSON line): each is checked under its
+    own index, then given its line back."""
+    parsed, refused = [], []
     for record in records:
-        if record.canonical is None:
-            refused.append(record)
-        else:
-            lines.append((record.source_line, json.dumps(record.canonical, default=str)))
-            originals[record.source_line] = record.original
-    batches = []
-    for start in range(0, len(lines), 500_000):
-        chunk = lines[start:start + 500_000]
-        batches.append(pa.table({"source_line": pa.array([n for n, _ in chunk], pa.int64()),
-                                 "raw": pa.array([r for _, r in chunk], pa.large_string())}))
-    valid, rejected = check_batches(stream, batches)
+        (refused if record.canonical is None else parsed).append(record)
+    lines = pa.table({
+        "source_line": pa.array(range(len(parsed)), pa.int64()),
+        "raw": pa.array([json.dumps(r.canonical, default=str) for r in parsed],
+                        pa.large_string())})
+    valid, rejected = check_batches(stream, [lines])
+    if valid is not None:
+        numbers = pa.array([r.source_line for r in parsed], pa.int64())
+        valid = valid.set_column(valid.schema.get_field_index("source_line"), "source_line",
+                                 pc.take(numbers, valid["source_line"]))
     rows = [] if rejected is None else [
-        (r["source_line"], originals[r["source_line"]], r["reason"])
-        for r in rejected.to_pylist()]
+        (parsed[r["source_line"]].source_line, parsed[r["source_line"]].original, r["reason"])
+        for r in rejected.select(["source_line", "reason"]).to_pylist()]
     rows += [(r.source_line, r.original, r.reason or "unreadable record") for r in refused]
     if not rows:
         return valid, None

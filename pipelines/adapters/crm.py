@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.adapters.canonical import SourceRecord, check_records, json_documents
+from pipelines.adapters.fields import BadValue, text_value
 
 FEATURES_FIELDS = ("Features__c", "features", "Features")
 
@@ -119,16 +120,24 @@ TRACKED = ("dealstage", "amount", "closedate", "hs_is_closed_won")
 
 
 def _deal_events(deal: dict) -> Iterable[dict]:
-    properties = deal.get("properties") or {}
-    history = deal.get("propertiesWithHistory") or {}
-    changes = sorted(
-        ((entry.get("timestamp"), name, entry.get("value"))
-         for name in TRACKED for entry in history.get(name) or []
-         if isinstance(entry, dict)),
-        key=lambda change: (change[0] or "", TRACKED.index(change[1])))
+    """The deal's events, replayed from its property history; BadValue for a deal whose
+    properties or history are not the shape HubSpot exports (objects of text values)."""
+    properties, history = deal.get("properties") or {}, deal.get("propertiesWithHistory") or {}
+    if not isinstance(properties, dict) or not isinstance(history, dict):
+        raise BadValue("properties or propertiesWithHistory is not an object")
+    properties = {name: value if name == "features" else text_value(value, name)
+                  for name, value in properties.items()}
+    history = {name: [(text_value(entry.get("timestamp"), f"{name} history timestamp"),
+                       text_value(entry.get("value"), f"{name} history value"))
+                      for entry in entries if isinstance(entry, dict)]
+               for name in TRACKED if isinstance(entries := history.get(name) or [], list)}
+    changes = sorted(((timestamp, name, value) for name in TRACKED
+                      for timestamp, value in history.get(name) or []),
+                     key=lambda change: (change[0] or "", TRACKED.index(change[1])))
     if not changes:  # no history requested: the current state is the only event
-        changes = [(properties.get("createdate") or deal.get("createdAt"), name,
-                    properties.get(name)) for name in TRACKED if name in properties]
+        created = properties.get("createdate") or text_value(deal.get("createdAt"), "createdAt")
+        changes = [(created, name, properties.get(name)) for name in TRACKED
+                   if name in properties]
     # A property without history held its current value throughout (won-ness excepted).
     state = {name: None if history.get(name) or name == "hs_is_closed_won"
              else properties.get(name) for name in TRACKED}
@@ -157,21 +166,29 @@ def _deal_events(deal: dict) -> Iterable[dict]:
 
 
 def read_hubspot(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    """Deals numbered in file order (a line that is not JSON counts as one); a deal's events
+    share its number, times 1000, plus their sequence."""
     records: list[SourceRecord] = []
     ordinal = 0
     for document in json_documents(path):
-        if document.canonical is None:
-            records.append(document)
-            continue
         payload = document.canonical
         deals = payload.get("results", [payload]) if isinstance(payload, dict) else payload
-        for deal in deals if isinstance(deals, list) else []:
+        if document.canonical is None or not isinstance(deals, list):
+            ordinal += 1
+            records.append(SourceRecord(ordinal * 1000, document.original or json.dumps(deals),
+                                        reason=document.reason or "not a deal, nor a list"))
+            continue
+        for deal in deals:
             ordinal += 1
             if not isinstance(deal, dict) or not deal.get("id"):
                 records.append(SourceRecord(ordinal * 1000, json.dumps(deal),
                                             reason="a deal without an id"))
                 continue
-            for event in _deal_events(deal):
-                records.append(SourceRecord(ordinal * 1000 + event["sequence"],
-                                            json.dumps(deal), event))
+            try:
+                events = list(_deal_events(deal))
+            except BadValue as error:
+                records.append(SourceRecord(ordinal * 1000, json.dumps(deal), reason=str(error)))
+                continue
+            records += [SourceRecord(ordinal * 1000 + event["sequence"], json.dumps(deal), event)
+                        for event in events]
     return check_records("deal_events", records)

@@ -63,6 +63,16 @@ def repo_from_path(path: Any) -> str | None:
     return parts[-1] if parts else None
 
 
+def text_value(value: Any, name: str) -> str | None:
+    """A field sources send as text, from a JSON export where it may be anything: a number
+    or boolean as its JSON text (as the SQL readers see it); an object or list refused."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        raise BadValue(f"{name} is not text")
+    return json.dumps(value)
+
+
 def person_fields(identity: Any) -> dict[str, str]:
     """An email goes to person_email; any other identity is a user_key resolved by aliases."""
     if not identity:

@@ -26,7 +26,13 @@ from pipelines.adapters.canonical import (
     joined,
     json_documents,
 )
-from pipelines.adapters.fields import BadValue, hashed_key, last_user_text, whole_number
+from pipelines.adapters.fields import (
+    BadValue,
+    hashed_key,
+    last_user_text,
+    text_value,
+    whole_number,
+)
 
 SOURCE = "litellm"
 
@@ -41,29 +47,34 @@ def _json_field(value: Any) -> Any:
     return value
 
 
+def _object(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _call(row: dict) -> dict:
-    metadata = _json_field(row.get("metadata")) or {}
-    if not isinstance(metadata, dict):
-        metadata = {}
-    usage = metadata.get("usage_object") or {}
-    details = usage.get("prompt_tokens_details") or {}
+    metadata = _object(_json_field(row.get("metadata")))
+    usage = _object(metadata.get("usage_object"))
+    details = _object(usage.get("prompt_tokens_details"))
     prompt_tokens = whole_number(row.get("prompt_tokens"), "prompt_tokens")
     cache_read = whole_number(usage.get("cache_read_input_tokens")
                               or details.get("cached_tokens"), "cache_read_input_tokens")
     cache_write = whole_number(usage.get("cache_creation_input_tokens"),
                                "cache_creation_input_tokens")
-    model = (row.get("model") or "").strip()
-    provider = (row.get("custom_llm_provider") or metadata.get("custom_llm_provider") or "")
+    model = (text_value(row.get("model"), "model") or "").strip()
+    provider = (text_value(row.get("custom_llm_provider"), "custom_llm_provider")
+                or text_value(metadata.get("custom_llm_provider"), "custom_llm_provider")
+                or "")
     if not provider and "/" in model:
         provider = model.split("/", 1)[0]
     tags = _json_field(row.get("request_tags")) or metadata.get("tags") or []
     user = row.get("user") or row.get("end_user") or metadata.get("user_api_key_user_id")
+    api_key = text_value(row.get("api_key"), "api_key")
     return {
         "event_id": f"{SOURCE}:{row['request_id']}" if row.get("request_id") else None,
         "occurred_at": row.get("startTime") or row.get("start_time"),
         "source": SOURCE,
         # Gateway users and hashed keys are identities that people.csv aliases resolve.
-        "user_key": user or hashed_key(row.get("api_key")),
+        "user_key": text_value(user, "user") or hashed_key(api_key),
         "tool": SOURCE,
         "session_id": row.get("session_id") or metadata.get("session_id"),
         "request_id": row.get("request_id"),
@@ -88,15 +99,18 @@ def _rows(path: Path) -> Iterator[tuple[int, dict | None, str, str | None]]:
             for row in reader:
                 yield reader.line_num, row, json.dumps(row), None
         return
+    # Rows are numbered in file order (a line that is not JSON counts as one): a JSON line,
+    # or a document, may hold many rows.
     ordinal = 0
     for document in json_documents(path):
-        if document.canonical is None:
-            yield document.source_line, None, document.original, document.reason
+        page = document.canonical
+        items = page.get("data", page) if isinstance(page, dict) else page
+        if document.canonical is None or not isinstance(items, list | dict):
+            ordinal += 1
+            yield ordinal, None, document.original or json.dumps(items), (
+                document.reason or "not a SpendLogs row (a JSON object), nor a list of them")
             continue
-        items = document.canonical
-        if isinstance(items, dict):
-            items = items.get("data", [items])
-        for item in items if isinstance(items, list) else []:
+        for item in items if isinstance(items, list) else [items]:
             ordinal += 1
             yield ordinal, item if isinstance(item, dict) else None, json.dumps(item), (
                 None if isinstance(item, dict) else "not a JSON object")

@@ -154,19 +154,20 @@ def _log_call(record: dict, attrs: dict, prompts: dict[str, str]) -> dict:
 
 
 class _Item(NamedTuple):
-    ordinal: int  # counts every span and log record before it, model request or not
+    ordinal: int  # counts every span, log record and broken line up to it
     kind: str  # "span" or "log"
     item: dict
     attrs: dict  # the resource's attributes overridden by the item's own
 
 
 def _items(documents: Iterable[SourceRecord]) -> Iterator[_Item | SourceRecord]:
-    """Every span and log record of the exports, in file order; a line that is not JSON
-    comes through as its SourceRecord."""
+    """Every span and log record of the exports, numbered in file order; a line that is not
+    JSON comes through as a refusal, numbered as one record."""
     ordinal = 0
     for document in documents:
+        ordinal += document.canonical is None
         if document.canonical is None:
-            yield document
+            yield SourceRecord(ordinal, document.original, reason=document.reason)
             continue
         for kind, group, scopes, entries in (("span", "resourceSpans", "scopeSpans", "spans"),
                                              ("log", "resourceLogs", "scopeLogs", "logRecords")):

@@ -107,8 +107,8 @@ def _read(path: Path, to_canonical: Callable[[dict, dict], dict]) -> tuple[pa.Ta
                                                                             pa.Table | None]:
     records: list[SourceRecord] = []
     for ordinal, item in enumerate(_buckets(path), start=1):
-        if isinstance(item, SourceRecord):
-            records.append(item)
+        if isinstance(item, SourceRecord):  # numbered in file order, as the rest
+            records.append(SourceRecord(ordinal, item.original, reason=item.reason))
             continue
         bucket, result = item
         original = json.dumps({"bucket": {k: v for k, v in bucket.items() if k != "results"},

@@ -26,7 +26,7 @@ from pipelines.adapters.git import Repository, RepositoryError, read_commits, re
 from pipelines.adapters.litellm import read_litellm_parts
 from pipelines.adapters.otlp import read_otlp_parts
 from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
-from pipelines.eventlog.privacy import withhold_prompts
+from pipelines.eventlog.privacy import redact
 from pipelines.eventlog.store import (
     EventLog,
     ManifestEntry,
@@ -272,9 +272,10 @@ def _quarantine_rows(rejected: pa.Table, stream: str, source_file: str, batch_id
                      ingested_at) -> pa.Table:
     n = rejected.num_rows
     raw = pc.cast(rejected["raw"], pa.string())
-    if not keep_prompts():  # quarantined rows are few: a Python pass is cheap
-        raw = pa.array([None if text is None else withhold_prompts(text)
-                        for text in raw.to_pylist()], pa.string())
+    # quarantined rows are few: a Python pass is cheap
+    keeping = keep_prompts()
+    raw = pa.array([None if text is None else redact(text, keeping) for text in raw.to_pylist()],
+                   pa.string())
     return pa.table({
         "stream": constant(stream, n, pa.string()),
         "source_file": constant(source_file, n, pa.string()),
