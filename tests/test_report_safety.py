@@ -1,12 +1,14 @@
 """Text from the sources reaches the report as text: feature, team, person and account names
-carrying markup, quotes, semicolons and unicode flow through dbt unchanged and are shown, not
-run, in a real headless Chromium."""
+and commit messages and authors carrying markup, quotes, semicolons and unicode flow through
+dbt unchanged and are shown, not run, in a real headless Chromium."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
 
 import pytest
 from test_report_browser import CHROMIUM, FLAGS
@@ -19,6 +21,8 @@ TEAM = "plat'form \"core\"; DROP TABLE people; -- <b>ü✓</b>"
 FEATURE = "Search <script>window.__pwned = 'feature'</script> \"v2\"; ünï 🦆"
 SVG_BREAK = "</svg></text><img src=x onerror=\"window.__pwned = 'svg'\">"
 ACCOUNT = "Umbrella <script>window.__pwned = 'account'</script> O'Neil; ✓"
+AUTHOR = "Bo \"O'Neil\"; DROP TABLE commits; -- ✓ ü"  # git itself drops < and > here
+TRAILER = "Reviewed-by: <script>window.__pwned = 'commit'</script> \"x\"; ünï"
 
 
 def _rewrite_csv(path, change) -> None:
@@ -44,6 +48,27 @@ def _hostile_landing(landing) -> None:
     deals.write_text("".join(json.dumps({**e, "account": ACCOUNT}) + "\n" for e in events))
 
 
+def _hostile_commit(landing, work, when: str) -> str:
+    """A commit whose author and message carry markup and quotes, pushed to one of the
+    org's repositories (real git); its sha."""
+    repository = sorted((landing / "git" / "repos").glob("*.git"))[0]
+    env = {**os.environ, "GIT_AUTHOR_NAME": AUTHOR, "GIT_AUTHOR_EMAIL": "bo@example.com",
+           "GIT_COMMITTER_NAME": AUTHOR, "GIT_COMMITTER_EMAIL": "bo@example.com",
+           "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(work), *args], env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    subprocess.run(["git", "clone", "-q", str(repository), str(work)], check=True)
+    (work / "hostile.txt").write_text("</svg>\n")
+    git("add", "hostile.txt")
+    subject = "Fix </svg> <img src=x onerror=\"window.__pwned = 'm'\">"
+    git("commit", "-q", "-m", f"{subject}\n\n{TRAILER}")
+    git("push", "-q", "origin", "HEAD")
+    return git("rev-parse", "HEAD")
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                     "(make test installs it with apt-get where the package can be had)")
 def test_hostile_names_flow_through_unchanged_and_no_script_runs(generated_org, tmp_path):
@@ -53,6 +78,8 @@ def test_hostile_names_flow_through_unchanged_and_no_script_runs(generated_org, 
     workspace = Workspace(tmp_path)
     shutil.copytree(source.landing, workspace.landing)
     _hostile_landing(workspace.landing)
+    sha = _hostile_commit(workspace.landing, tmp_path / "clone",
+                          f"{truth['generator']['start']}T12:00:00+00:00")
     workspace.tokenroi("run")
 
     # dbt and the warehouse keep every character
@@ -61,6 +88,9 @@ def test_hostile_names_flow_through_unchanged_and_no_script_runs(generated_org, 
                 workspace.query("select feature_name from marts.dim_features")}
     assert {FEATURE, SVG_BREAK} <= features
     assert (ACCOUNT,) in workspace.query("select distinct account from marts.fct_deals")
+    [(author, trailers)] = workspace.query(
+        "select author_name, trailers from marts.fct_commits where sha = ?", [sha])
+    assert author == AUTHOR and TRAILER in trailers
 
     month = truth["generator"]["start"][:7]
     report = workspace.data / "reports" / month / "outcome_report.html"
