@@ -390,3 +390,58 @@ def test_salesforce_exports_never_crash(tmp_path, opportunity, history, duplicat
     _no_crash_and_reasons((valid, rejected))
     if duplicated is None:  # (a duplicated Id or stage column may say anything)
         assert valid is not None and "untouched" in valid["deal_id"].to_pylist()
+
+
+OTLP_EXPORT = {"resourceSpans": [{"resource": {"attributes": [_attribute("user.id", "gw-ada")]},
+                                  "scopeSpans": [{"scope": {"name": "s"}, "spans": [
+                                      {"traceId": "t", "spanId": "1",
+                                       "startTimeUnixNano": "1791364500000000000",
+                                       "attributes": [_attribute(k, v) for k, v in [
+                                           ("gen_ai.system", "openai"),
+                                           ("gen_ai.request.model", "gpt-5"),
+                                           ("gen_ai.usage.input_tokens", 10)]]}]}]}],
+               "resourceLogs": [{"resource": {"attributes": []}, "scopeLogs": [{"logRecords": [
+                   {"timeUnixNano": "1791364700000000000", "attributes": [
+                       _attribute(k, v) for k, v in [
+                           ("event.name", "api_request"), ("model", "claude-opus-4-6"),
+                           ("input_tokens", 20), ("prompt.id", "p"), ("user.email", "a@b.c")]]},
+                   {"timeUnixNano": "1791364700000000000", "attributes": [
+                       _attribute(k, v) for k, v in [("event.name", "user_prompt"),
+                                                     ("prompt.id", "p"), ("prompt", "hi")]]}]}]}]}
+OTLP_PATHS = [("resourceSpans",), ("resourceSpans", 0), ("resourceSpans", 0, "resource"),
+              ("resourceSpans", 0, "resource", "attributes"),
+              ("resourceSpans", 0, "resource", "attributes", 0),
+              ("resourceSpans", 0, "scopeSpans"), ("resourceSpans", 0, "scopeSpans", 0),
+              ("resourceSpans", 0, "scopeSpans", 0, "spans"),
+              ("resourceSpans", 0, "scopeSpans", 0, "spans", 0),
+              ("resourceSpans", 0, "scopeSpans", 0, "spans", 0, "attributes"),
+              ("resourceSpans", 0, "scopeSpans", 0, "spans", 0, "attributes", 0),
+              ("resourceSpans", 0, "scopeSpans", 0, "spans", 0, "attributes", 0, "value"),
+              ("resourceSpans", 0, "scopeSpans", 0, "spans", 0, "traceId"),
+              ("resourceLogs",), ("resourceLogs", 0, "scopeLogs", 0, "logRecords"),
+              ("resourceLogs", 0, "scopeLogs", 0, "logRecords", 0),
+              ("resourceLogs", 0, "scopeLogs", 0, "logRecords", 1, "attributes"),
+              ("resourceLogs", 0, "scopeLogs", 0, "logRecords", 0, "body"),
+              ("resourceLogs", 0, "scopeLogs", 0, "logRecords", 0, "timeUnixNano")]
+
+
+@FUZZ
+@given(changes=st.lists(st.tuples(st.sampled_from(OTLP_PATHS), json_values), max_size=3),
+       spans_only=st.booleans())
+def test_otlp_exports_of_any_shape_never_crash(tmp_path, changes, spans_only):
+    """Any node of an export (a resource, a scope, a span, an attribute list, a log record)
+    replaced by anything: no crash, every refusal has a reason, and the untouched export on
+    the next line still loads."""
+    export = {k: v for k, v in OTLP_EXPORT.items() if k == "resourceSpans" or not spans_only}
+    changed = export
+    for path_in_export, value in changes:
+        changed = _set_path(changed, path_in_export, value)
+    untouched = _set_path(export, ("resourceSpans", 0, "scopeSpans", 0, "spans", 0, "spanId"),
+                          "untouched")
+    path = tmp_path / "otel.jsonl"
+    path.write_text(_dumps(changed) + "\n" + _dumps(untouched) + "\n")
+    for result in (otlp._read_spans_whole(path, min_bytes=1),
+                   canonical.joined(otlp._record_parts(path))):
+        if result is not None:
+            _no_crash_and_reasons(result)
+            assert "otlp:span:t:untouched" in _loaded_ids(result[0])

@@ -15,7 +15,7 @@ from pipelines.adapters import canonical, litellm, otlp
 from pipelines.adapters.lines import numbered_lines
 
 ODD_VALUES = [0, -3, 12.0, 12.5, "12", " 7 ", "12.0", "x", "", None, True, 10**13, 1e300,
-              "NaN", [1], {"a": 1}, "🦆"]
+              "NaN", [1], {"a": 1}, "🦆", "０１２"]
 
 
 def _call_lines() -> list[str]:
@@ -176,7 +176,7 @@ def _otlp_lines() -> list[str]:
                  "enduser.id", "service.name", "gen_ai.conversation.id", "gen_ai.response.id",
                  "tokenroi.task", "tokenroi.feature", "gen_ai.prompt"]
     odd = [0, -3, 12.0, 12.5, 10**13, 1e300, True, False, "12", " 7 ", "12.0", "x", "", None,
-           "🦆", "ada@acme.example", " gw-bo ", "az.ai.openai", "trivial"]
+           "🦆", "０１２", "ada@acme.example", " gw-bo ", "az.ai.openai", "trivial"]
     spans = []
     for key in token_keys + text_keys:
         for value in odd:

@@ -360,7 +360,7 @@ def check_whole_file(stream: str, path: Path, query: str,
         return None
     try:
         checked = _connection().sql(query, params=[str(path)]).to_arrow_table()
-    except duckdb.Error:
+    except (duckdb.Error, UnicodeDecodeError):  # (an error quoting bytes that are not UTF-8)
         return None
     if one_row_per_line and checked.num_rows + header_lines != _line_count(path):
         return None

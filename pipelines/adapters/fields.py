@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-_INTEGER = re.compile(r"^-?\d+$")
+_INTEGER = re.compile(r"^-?[0-9]+$")  # ASCII digits, as in SQL (Python's \d takes any digit)
 
 
 class BadValue(ValueError):

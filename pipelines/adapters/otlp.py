@@ -70,7 +70,8 @@ def _value(node: Any) -> Any:
         if key in node:
             return node[key]
     if "arrayValue" in node:
-        return [_value(v) for v in node["arrayValue"].get("values", [])]
+        values = _object(node["arrayValue"]).get("values")
+        return [_value(v) for v in values] if isinstance(values, list) else []
     return None
 
 
@@ -78,7 +79,7 @@ def attributes(items: Any) -> dict[str, Any]:
     if not isinstance(items, list):
         return {}
     return {item["key"]: _value(item.get("value")) for item in items
-            if isinstance(item, dict) and "key" in item}
+            if isinstance(item, dict) and isinstance(item.get("key"), str)}
 
 
 def _first(attrs: dict, *names: str) -> Any:
@@ -113,7 +114,7 @@ def _span_call(span: dict, attrs: dict) -> dict:
         "tool": _first(attrs, "service.name"),
         "session_id": _first(attrs, "session.id", "gen_ai.conversation.id"),
         "request_id": _first(attrs, "gen_ai.response.id"),
-        "provider": PROVIDERS.get(provider, provider),
+        "provider": PROVIDERS.get(provider, provider) if isinstance(provider, str) else provider,
         "model": _first(attrs, "gen_ai.response.model", "gen_ai.request.model"),
         "input_tokens": total_input - cache_read - cache_write,
         "cache_read_tokens": cache_read,
@@ -148,7 +149,7 @@ def _log_call(record: dict, attrs: dict, prompts: dict[str, str]) -> dict:
         "reported_cost_usd": _first(attrs, "cost_usd"),
         # With OTEL_LOG_USER_PROMPTS=1 the user_prompt event carries the text; prompt.id
         # ties it to the requests it caused.
-        "prompt": prompts.get(_first(attrs, "prompt.id") or ""),
+        "prompt": prompts.get(str(_first(attrs, "prompt.id") or "")),
         "tags": _tags(attrs),
     }
 
@@ -160,25 +161,49 @@ class _Item(NamedTuple):
     attrs: dict  # the resource's attributes overridden by the item's own
 
 
+_LEVELS = {"span": ("resourceSpans", "scopeSpans", "spans"),
+           "log": ("resourceLogs", "scopeLogs", "logRecords")}
+
+
+def _entries(node: dict, key: str) -> Iterator[dict | str]:
+    """The objects listed under ``key`` (null as an empty object, as DuckDB reads it); a
+    reason in place of what is not a list or not an object."""
+    values = node.get(key)
+    if values is not None and not isinstance(values, list):
+        yield f"{key} is not a list"
+        return
+    for value in values or []:
+        yield ({} if value is None else value if isinstance(value, dict)
+               else f"an entry of {key} is not an object")
+
+
 def _items(documents: Iterable[SourceRecord]) -> Iterator[_Item | SourceRecord]:
-    """Every span and log record of the exports, numbered in file order; a line that is not
-    JSON comes through as a refusal, numbered as one record."""
+    """Every span and log record of the exports, numbered in file order; what cannot hold
+    one (a line that is not JSON, an entry that is not an object) comes through as a
+    refusal, numbered as one record."""
     ordinal = 0
     for document in documents:
-        ordinal += document.canonical is None
-        if document.canonical is None:
-            yield SourceRecord(ordinal, document.original, reason=document.reason)
+        export = document.canonical
+        if not isinstance(export, dict):
+            ordinal += 1
+            yield SourceRecord(ordinal, document.original or json.dumps(export), reason=(
+                document.reason or "not an OTLP export (a JSON object)"))
             continue
-        for kind, group, scopes, entries in (("span", "resourceSpans", "scopeSpans", "spans"),
-                                             ("log", "resourceLogs", "scopeLogs", "logRecords")):
-            groups = document.canonical.get(group) if isinstance(document.canonical, dict) else []
-            for resource_group in groups or []:
-                resource = attributes((resource_group.get("resource") or {}).get("attributes"))
-                for scope in resource_group.get(scopes) or []:
-                    for item in scope.get(entries) or []:
+        for kind, (group_key, scope_key, item_key) in _LEVELS.items():
+            for group in _entries(export, group_key):
+                resource = {} if isinstance(group, str) else _object(group.get("resource"))
+                for scope in [group] if isinstance(group, str) else _entries(group, scope_key):
+                    for item in [scope] if isinstance(scope, str) else _entries(scope, item_key):
                         ordinal += 1
-                        yield _Item(ordinal, kind, item,
-                                    {**resource, **attributes(item.get("attributes"))})
+                        if isinstance(item, str):
+                            yield SourceRecord(ordinal, json.dumps(export), reason=item)
+                            continue
+                        yield _Item(ordinal, kind, item, {**attributes(resource.get("attributes")),
+                                                          **attributes(item.get("attributes"))})
+
+
+def _object(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def read_otlp_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
@@ -196,6 +221,12 @@ def _record_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None
     return checked_parts("agent_calls", _source_records(path))
 
 
+def _is_event(record: dict, attrs: dict, names: set[str]) -> bool:
+    """A Claude Code log event of one of these names (its event.name, or its body)."""
+    return any(isinstance(name, str) and name in names
+               for name in (_first(attrs, "event.name"), _value(record.get("body"))))
+
+
 def _source_records(path: Path) -> Iterator[SourceRecord]:
     # A first pass collects the user prompts (an api_request names the prompt it answers,
     # which may come anywhere in the file); it parses only lines that mention one.
@@ -204,8 +235,7 @@ def _source_records(path: Path) -> Iterator[SourceRecord]:
         for entry in _items(json_documents(path, containing="user_prompt"))
         if isinstance(entry, _Item) and entry.kind == "log"
         and _first(entry.attrs, "prompt.id") and _first(entry.attrs, "prompt")
-        and (_first(entry.attrs, "event.name") in USER_PROMPT_EVENTS
-             or _value(entry.item.get("body")) in USER_PROMPT_EVENTS)}
+        and _is_event(entry.item, entry.attrs, USER_PROMPT_EVENTS)}
     for entry in _items(json_documents(path)):
         if isinstance(entry, SourceRecord):
             yield entry
@@ -213,8 +243,7 @@ def _source_records(path: Path) -> Iterator[SourceRecord]:
         ordinal, kind, item, attrs = entry
         if kind == "span" and not any(k.startswith("gen_ai.usage.") for k in attrs):
             continue  # not a model request
-        if kind == "log" and (_first(attrs, "event.name") not in API_REQUEST_EVENTS
-                              and _value(item.get("body")) not in API_REQUEST_EVENTS):
+        if kind == "log" and not _is_event(item, attrs, API_REQUEST_EVENTS):
             continue  # prompts, tool results and other Claude Code events
         original = json.dumps(item)
         try:
