@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipelines.adapters.git import RepositoryError, read_commits, read_repos_yml
 
@@ -106,3 +108,41 @@ def test_a_rerun_reads_only_the_commits_it_has_not_seen(repo, tmp_path):
     git(repo, "add", "."), git(repo, "commit", "-qm", "PAY-9: one more")
     again = ingest_stream(landing, log, "commits")
     assert (again.files_ingested, again.rows) == (1, 1)
+
+
+# Any text git accepts (it refuses NUL) in a message or an author name, the separators an
+# earlier parser used (\x1e, \x1f) and carriage returns among them.
+git_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"],
+                                          exclude_characters="\x00"), max_size=40)
+odd_messages = st.sampled_from(["\x1eabc\nmid\x1fdle", "a\r\nb\rc", "<script>x</script>",
+                                "\n\n\x1e\x1f\n", "subject\n\n1\t2\tfile.py"])
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=git_text | odd_messages, author=git_text)
+def test_any_message_and_author_come_through_as_git_stored_them(tmp_path_factory, message,
+                                                                author):
+    """Whatever a message or author name holds, the commit reads back as git stored it
+    (`git cat-file` is the independent reference) and its line counts are right."""
+    path = tmp_path_factory.mktemp("odd")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    (path / "a.py").write_text("one\ntwo\n")
+    git(path, "add", ".")
+    (path / "message").write_text(message or "m", newline="")
+    git(path, "commit", "-q", "--cleanup=verbatim", "--allow-empty-message", "-F",
+        str(path / "message"), who=(f"A{author}", "bo@acme.example"))
+    raw = subprocess.run(["git", "-C", str(path), "cat-file", "commit", "HEAD"], check=True,
+                         capture_output=True).stdout.decode()
+    headers, _, stored = raw.partition("\n\n")
+    author_line = next(h for h in headers.split("\n") if h.startswith("author "))
+    stored_author = author_line.removeprefix("author ").rsplit(" <", 1)[0]
+    (row,) = read_commits(read_repos_yml(_repos_yml(path))[0]).to_pylist()
+    assert (row["message"], row["author_name"]) == (stored, stored_author)
+    assert (row["additions"], row["deletions"], row["files_changed"]) == (2, 0, 1)
+
+
+def _repos_yml(repo: Path) -> Path:
+    yml = repo.parent / f"{repo.name}.yml"
+    yml.write_text(f"repos:\n  - path: {repo}\n")
+    return yml

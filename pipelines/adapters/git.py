@@ -8,6 +8,8 @@ relative to the yml's folder, ``name`` defaults to the folder name without ``.gi
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,9 +21,13 @@ import yaml
 
 from pipelines.adapters.schema import COMMIT_FIELDS
 
-RECORD, FIELD = "\x1e", "\x1f"
-# hash, parents, author name/email/date, committer name/email/date, raw body
-LOG_FORMAT = FIELD.join(["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"])
+# NUL starts each record and ends each field: git keeps any other byte in names and messages
+# (\x1e and \x1f included), but refuses NUL in both.
+NUL = "\x00"
+# hash, parents, author name/email/date, committer name/email/date, raw body; numstat after
+LOG_FORMAT = "%x00" + "%x00".join(["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"]) \
+    + "%x00"
+_RECORD_START = re.compile("\x00[0-9a-f]{40,64}\x00")  # (a body's closing NUL may start a line)
 
 
 class RepositoryError(ValueError):
@@ -88,21 +94,22 @@ def _stream_log(repository: Repository, seen_tips: list[str]) -> Iterator[str]:
     exclude = ["--not", *seen_tips] if seen_tips else []
     process = subprocess.Popen(
         ["git", "-C", str(repository.path), "log", "--all", "--numstat", "--no-renames",
-         "--date-order", f"--format={RECORD}{LOG_FORMAT}{FIELD}", *exclude],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-        errors="replace")
+         "--date-order", f"--format={LOG_FORMAT}", *exclude],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    # newline="": lines split as usual but a \r in a message comes through as it was
     buffer: list[str] = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith(RECORD) and buffer:
+    for line in io.TextIOWrapper(process.stdout, encoding="utf-8", errors="replace", newline=""):
+        if _RECORD_START.match(line) and buffer:
             yield "".join(buffer)
             buffer = []
         buffer.append(line)
     if buffer:
         yield "".join(buffer)
     if process.wait() != 0:
+        error = process.stderr.read().decode(errors="replace").strip()
         raise RepositoryError(f"git log failed in {repository.path} ({repository.name}): "
-                              f"{process.stderr.read().strip() if process.stderr else ''}")
+                              f"{error}")
 
 
 def read_commits(repository: Repository, seen_tips: list[str] | None = None) -> pa.Table:
@@ -122,10 +129,10 @@ def read_commits(repository: Repository, seen_tips: list[str] | None = None) -> 
     if seen_tips and not repository.has_commits(seen_tips):
         seen_tips = None
     for number, record in enumerate(_stream_log(repository, seen_tips or []), start=1):
-        parts = record.lstrip(RECORD).split(FIELD)
-        sha, parents, a_name, a_email, a_date, c_name, c_email, c_date, body = parts[:9]
+        fields = record.removeprefix(NUL).split(NUL)
+        sha, parents, a_name, a_email, a_date, c_name, c_email, c_date, body, stats = fields
         additions = deletions = files = 0
-        for stat in parts[9].splitlines() if len(parts) > 9 else []:
+        for stat in stats.split("\n"):
             columns = stat.split("\t")
             if len(columns) == 3:
                 files += 1
