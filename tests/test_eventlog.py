@@ -6,8 +6,15 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, LandingError, check_landing, ingest_stream
+from pipelines.eventlog.ingest import (
+    REFERENCE_SCHEMAS,
+    LandingError,
+    check_landing,
+    ingest_stream,
+    read_reference_csv,
+)
 from pipelines.eventlog.store import EventLog
 
 CALL = {"occurred_at": "2026-10-02T09:30:00Z", "provider": "openai", "model": "gpt-5-mini",
@@ -98,3 +105,28 @@ def test_an_unknown_format_folder_is_an_error_naming_it(tmp_path):
         assert "billing" in str(error)
     else:
         raise AssertionError("an unknown landing folder was accepted")
+
+
+PEOPLE_HEADER = "email,name,team,annual_cost_usd,aliases"
+
+
+@pytest.mark.parametrize("text, outcome", [
+    ("\ufeff" + PEOPLE_HEADER + "\r\nada@x.example,Ada,core,100,\r\n", ["Ada"]),
+    (PEOPLE_HEADER + '\nada@x.example,"O\'Neil ""Ada""; <b>\nsecond line</b> ✓",core,1,\n',
+     ["O'Neil \"Ada\"; <b>\nsecond line</b> ✓"]),
+    ("", "not a readable CSV"),
+    (PEOPLE_HEADER + "\nada@x.example,Ada,core,100,,extra\n", "not a readable CSV"),
+    (PEOPLE_HEADER + ",Team\nada@x.example,Ada,core,100,,c\n", "team appear more than once"),
+    ("email,name\nada@x.example,Ada\n", "missing column(s) team, annual_cost_usd, aliases"),
+])
+def test_a_reference_file_loads_or_fails_in_one_line_naming_it(tmp_path, text, outcome):
+    """Reference files are hand-kept: BOM, CRLF, quotes and newlines in a value load; a file
+    that is not the CSV it should be stops the run naming the file and what is wrong."""
+    path = tmp_path / "people.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    if isinstance(outcome, list):
+        assert read_reference_csv(path, "people")["name"].to_pylist() == outcome
+        return
+    with pytest.raises(LandingError) as raised:
+        read_reference_csv(path, "people")
+    assert str(raised.value).startswith(f"{path}: ") and outcome in str(raised.value)

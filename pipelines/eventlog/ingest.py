@@ -288,9 +288,20 @@ def _quarantine_rows(rejected: pa.Table, stream: str, source_file: str, batch_id
 
 
 def read_reference_csv(path: Path, name: str) -> pa.Table:
-    table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
-        column_types={}, strings_can_be_null=True))
+    """A reference file, every value as text (typed and tested in dbt). A file that cannot
+    be read as CSV stops the run with the parser's reason: reference files are small and
+    hand-kept, and a half-read people or price list would misattribute everything."""
+    try:
+        table = pcsv.read_csv(
+            path, parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=True))
+    except pa.ArrowInvalid as error:
+        raise LandingError(f"{path}: not a readable CSV ({' '.join(str(error).split())}); expected "
+                           f"the columns {', '.join(REFERENCE_COLUMNS[name])}") from None
     table = table.rename_columns([c.strip().lower() for c in table.column_names])
+    repeated = sorted({c for c in table.column_names if table.column_names.count(c) > 1})
+    if repeated:
+        raise LandingError(f"{path}: column(s) {', '.join(repeated)} appear more than once")
     missing = [c for c in REFERENCE_COLUMNS[name] if c not in table.column_names]
     if missing:
         raise LandingError(f"{path}: missing column(s) {', '.join(missing)}; expected "
