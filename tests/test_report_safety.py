@@ -20,6 +20,7 @@ pytestmark = pytest.mark.e2e
 TEAM = "plat'form \"core\"; DROP TABLE people; -- <b>ü✓</b>"
 FEATURE = "Search <script>window.__pwned = 'feature'</script> \"v2\"; ünï 🦆"
 SVG_BREAK = "</svg></text><img src=x onerror=\"window.__pwned = 'svg'\">"
+PERSON = "Zoë \"Z\" O'Brien; DELETE FROM people; -- <i onmouseover=alert(1)>✓</i>"
 ACCOUNT = "Umbrella <script>window.__pwned = 'account'</script> O'Neil; ✓"
 AUTHOR = "Bo \"O'Neil\"; DROP TABLE commits; -- ✓ ü"  # git itself drops < and > here
 TRAILER = "Reviewed-by: <script>window.__pwned = 'commit'</script> \"x\"; ünï"
@@ -40,6 +41,8 @@ def _hostile_landing(landing) -> None:
     for name in ("people.csv", "budgets.csv", "features.csv"):
         _rewrite_csv(reference / name, lambda row: {k: TEAM if v == "platform" else v
                                                    for k, v in row.items()})
+    people = iter([PERSON])
+    _rewrite_csv(reference / "people.csv", lambda row: {**row, "name": next(people, row["name"])})
     names = iter([SVG_BREAK])
     _rewrite_csv(reference / "features.csv",
                  lambda row: {**row, "name": next(names, FEATURE)})
@@ -88,6 +91,7 @@ def test_hostile_names_flow_through_unchanged_and_no_script_runs(generated_org, 
                 workspace.query("select feature_name from marts.dim_features")}
     assert {FEATURE, SVG_BREAK} <= features
     assert (ACCOUNT,) in workspace.query("select distinct account from marts.fct_deals")
+    assert (PERSON,) in workspace.query("select person_name from marts.dim_people")
     [(author, trailers)] = workspace.query(
         "select author_name, trailers from marts.fct_commits where sha = ?", [sha])
     assert author == AUTHOR and TRAILER in trailers
