@@ -341,6 +341,71 @@ def test_what_cannot_be_read_fails_in_one_line_naming_it(tmp_path, case):
     assert "Traceback" not in done.stderr and "pipelines." not in message
 
 
+# ---- a batch is visible only once whole ------------------------------------------------------
+@pytest.mark.parametrize("stream", ["agent_calls", "reference"])
+def test_a_batch_killed_before_its_manifest_entry_is_never_read(tmp_path, monkeypatch, stream):
+    """A run killed after writing a batch's Parquet (all of its parts) but before recording
+    it leaves files no manifest entry vouches for. If the landing file is gone or changed
+    by the next run, nothing rewrites them: the next ingest removes them, so readers see
+    recorded batches only."""
+    from pipelines.adapters import canonical
+    from pipelines.eventlog import ingest
+    from pipelines.eventlog.store import EventLog
+
+    monkeypatch.setattr(canonical, "RECORDS_PER_PART", 100)
+    monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 16 << 10)
+    landing, log = tmp_path / "landing", EventLog(tmp_path / "lake")
+    log.ensure_layout(ingest.REFERENCE_SCHEMAS)
+    people = landing / "reference" / "people.csv"
+    killed, kept = landing / "agent_calls" / "litellm" / "a.jsonl", landing / "agent_calls" / \
+        "litellm" / "b.jsonl"
+
+    def read(how):  # the stream's rows in the lake, as a reader of the event log sees them
+        folder = "reference/people" if stream == "reference" else "agent_calls"
+        with duckdb.connect() as con:
+            return con.execute(f"select {how} from read_parquet(?, union_by_name = true)",
+                               [str(tmp_path / "lake" / folder / "**" / "*.parquet")]
+                               ).fetchall()[0][0]
+
+    def write(version: str) -> None:
+        if stream == "reference":
+            people.parent.mkdir(parents=True, exist_ok=True)
+            people.write_text("email,name,team,annual_cost_usd,aliases\n" + "".join(
+                f"p{n}@x.example,{version}{n},core,1,\n" for n in range(3)))
+        else:
+            _big_litellm(killed, 400) if version == "killed" else _big_litellm(kept, 500)
+
+    def run() -> None:
+        if stream == "reference":
+            ingest.ingest_reference(landing, log)
+        else:
+            ingest.ingest_stream(landing, log, "agent_calls")
+
+    def killed_before_recording(self, entry):
+        raise KeyboardInterrupt("killed")
+
+    write("killed")
+    with monkeypatch.context() as patched:
+        patched.setattr(EventLog, "record", killed_before_recording)
+        with pytest.raises(KeyboardInterrupt):
+            run()
+    assert read("count(*)") > 0  # the dead run's batch is on disk, in parts
+    if stream == "reference":
+        people.unlink()  # the file is taken away, or corrected, before the next run
+    else:
+        killed.unlink()
+    write("kept")
+    run()
+    if stream == "reference":
+        assert read("list(distinct name order by name)") == ["kept0", "kept1", "kept2"]
+    else:
+        assert read("count(*)") == read("count(distinct event_id)") == 500
+        assert read("min(source_file)") == "agent_calls/litellm/b.jsonl"
+        quarantine = tmp_path / "lake" / "_quarantine" / "agent_calls"
+        assert {p.stem.split("-")[0] for p in quarantine.glob("*-*.parquet")} == {
+            entry["batch_id"] for entry in log.entries("agent_calls")}
+
+
 # ---- big files stream ---------------------------------------------------------------------------
 PROMPT = "rename the billing module"
 

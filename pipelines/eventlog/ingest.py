@@ -233,6 +233,7 @@ def ingest_stream(landing: Path, log: EventLog, stream: str,
                   progress: Callable[[str], None] = lambda _: None) -> IngestResult:
     started = time.monotonic()
     result = IngestResult(stream)
+    _sweep_unrecorded(log, stream, progress)
     seen = log.ingested_hashes(stream)
 
     def record(done: _Read) -> None:
@@ -266,6 +267,12 @@ def ingest_stream(landing: Path, log: EventLog, stream: str,
                 future.cancel()
     result.seconds = time.monotonic() - started
     return result
+
+
+def _sweep_unrecorded(log: EventLog, stream: str, progress: Callable[[str], None]) -> None:
+    if orphans := log.sweep_unrecorded(stream):
+        progress(f"{stream}: removed {len(orphans)} Parquet file(s) of a batch an interrupted "
+                 "run wrote but never recorded")
 
 
 def _quarantine_rows(rejected: pa.Table, stream: str, source_file: str, batch_id: str,
@@ -315,6 +322,7 @@ def ingest_reference(landing: Path, log: EventLog,
                      progress: Callable[[str], None] = lambda _: None) -> IngestResult:
     started = time.monotonic()
     result = IngestResult("reference")
+    _sweep_unrecorded(log, "reference", progress)
     latest = log.latest_hashes("reference")
     folder = landing / "reference"
     for name in REFERENCE_COLUMNS:

@@ -8,7 +8,9 @@ Layout under the lake folder (DESIGN.md "Event log"):
 
 Every file is written under a temporary name and renamed into place; a file enters the
 manifest only after its batch is durable, so an interrupted ingest is simply redone.
-A batch id is derived from the file's content, so redoing it rewrites the same names.
+A batch id is derived from the file's content, so redoing it rewrites the same names; the
+Parquet of a batch never recorded (its file gone or changed by the next run) is deleted by
+the next ingest of its stream.
 """
 
 from __future__ import annotations
@@ -140,6 +142,20 @@ class EventLog:
             handle.truncate(keep)
             handle.flush()
             os.fsync(handle.fileno())
+
+    def sweep_unrecorded(self, stream: str) -> list[Path]:
+        """Delete the stream's Parquet (rows and quarantine, or reference snapshots) whose
+        batch the manifest does not hold: a run killed mid-batch wrote it, and a batch is
+        read only once it is whole. The rerun rewrites it if its file is still there. Only
+        while holding the run lock: another run's batch in progress looks the same."""
+        recorded = {entry["batch_id"] for entry in self.entries(stream)}
+        folders = ([self.lake / "reference"] if stream == "reference"
+                   else [self.lake / stream, self.lake / "_quarantine" / stream])
+        orphans = [path for folder in folders for path in folder.rglob("*.parquet")
+                   if path.name != EMPTY_FILE and path.stem.split("-")[0] not in recorded]
+        for path in orphans:
+            path.unlink()
+        return orphans
 
     # ---- batches -------------------------------------------------------------------
     @staticmethod
