@@ -63,6 +63,11 @@ def repo_from_path(path: Any) -> str | None:
     return parts[-1] if parts else None
 
 
+def as_object(value: Any) -> dict:
+    """A JSON object, or an empty one for anything else (a field that should nest others)."""
+    return value if isinstance(value, dict) else {}
+
+
 def text_value(value: Any, name: str) -> str | None:
     """A field sources send as text, from a JSON export where it may be anything: a number
     or boolean as its JSON text (as the SQL readers see it); an object or list refused."""

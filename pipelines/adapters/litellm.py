@@ -28,6 +28,7 @@ from pipelines.adapters.canonical import (
 )
 from pipelines.adapters.fields import (
     BadValue,
+    as_object,
     hashed_key,
     last_user_text,
     text_value,
@@ -47,14 +48,10 @@ def _json_field(value: Any) -> Any:
     return value
 
 
-def _object(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
 def _call(row: dict) -> dict:
-    metadata = _object(_json_field(row.get("metadata")))
-    usage = _object(metadata.get("usage_object"))
-    details = _object(usage.get("prompt_tokens_details"))
+    metadata = as_object(_json_field(row.get("metadata")))
+    usage = as_object(metadata.get("usage_object"))
+    details = as_object(usage.get("prompt_tokens_details"))
     prompt_tokens = whole_number(row.get("prompt_tokens"), "prompt_tokens")
     cache_read = whole_number(usage.get("cache_read_input_tokens")
                               or details.get("cached_tokens"), "cache_read_input_tokens")

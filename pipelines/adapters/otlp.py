@@ -39,6 +39,7 @@ from pipelines.adapters.canonical import (
 )
 from pipelines.adapters.fields import (
     BadValue,
+    as_object,
     last_user_text,
     nanos_to_iso,
     person_fields,
@@ -70,7 +71,7 @@ def _value(node: Any) -> Any:
         if key in node:
             return node[key]
     if "arrayValue" in node:
-        values = _object(node["arrayValue"]).get("values")
+        values = as_object(node["arrayValue"]).get("values")
         return [_value(v) for v in values] if isinstance(values, list) else []
     return None
 
@@ -191,7 +192,7 @@ def _items(documents: Iterable[SourceRecord]) -> Iterator[_Item | SourceRecord]:
             continue
         for kind, (group_key, scope_key, item_key) in _LEVELS.items():
             for group in _entries(export, group_key):
-                resource = {} if isinstance(group, str) else _object(group.get("resource"))
+                resource = {} if isinstance(group, str) else as_object(group.get("resource"))
                 for scope in [group] if isinstance(group, str) else _entries(group, scope_key):
                     for item in [scope] if isinstance(scope, str) else _entries(scope, item_key):
                         ordinal += 1
@@ -200,10 +201,6 @@ def _items(documents: Iterable[SourceRecord]) -> Iterator[_Item | SourceRecord]:
                             continue
                         yield _Item(ordinal, kind, item, {**attributes(resource.get("attributes")),
                                                           **attributes(item.get("attributes"))})
-
-
-def _object(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 def read_otlp_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
