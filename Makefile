@@ -51,7 +51,7 @@ browser:
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	rm -rf /tmp/tokenroi-lock && $(PYTHON) -m venv /tmp/tokenroi-lock
-	/tmp/tokenroi-lock/bin/pip install -q '.[dev]'
+	/tmp/tokenroi-lock/bin/pip install -q '.[dev,spark]'
 	( echo "# Exact versions resolved from pyproject.toml (regenerate with: make lock). Python 3.11."; \
 	  /tmp/tokenroi-lock/bin/pip freeze | grep -v '^tokenroi' ) > requirements.lock
 

@@ -6,7 +6,8 @@
 {% macro normalize_model_name(provider, model) -%}
     regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         case
-            when starts_with(lower(trim({{ model }})), lower(trim({{ provider }})) || '/')
+            when left(lower(trim({{ model }})), length(trim({{ provider }})) + 1)
+                = lower(trim({{ provider }})) || '/'
                 then substr(lower(trim({{ model }})), length(trim({{ provider }})) + 2)
             else lower(trim({{ model }}))
         end,
@@ -26,7 +27,7 @@
             case
                 when {{ model_key }} like 'claude%' then 'anthropic'
                 when {{ model_key }} like 'gemini%' then 'gemini'
-                when regexp_matches({{ model_key }}, '^(gpt|o[0-9])') then 'openai'
+                when {{ regexp_found(model_key, "'^(gpt|o[0-9])'") }} then 'openai'
                 else lower({{ provider }})
             end
         else lower({{ provider }})

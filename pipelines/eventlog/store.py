@@ -30,7 +30,9 @@ import pyarrow.parquet as pq
 from pipelines.adapters.schema import PARTITION_TIME, QUARANTINE_SCHEMA, stream_schema
 
 STREAMS = tuple(PARTITION_TIME)
-EMPTY_FILE = "_empty.parquet"  # a schema-only file so readers never see an empty glob
+# A schema-only file in every folder, so readers never meet an empty one. Not "_empty": Spark
+# skips files whose names start with "_" or ".".
+EMPTY_FILE = "empty.parquet"
 
 
 def file_sha256(path: Path) -> str:

@@ -21,7 +21,7 @@ gaps as (
             when lag(calls.occurred_at) over by_person is null then 1
             when
                 calls.occurred_at - lag(calls.occurred_at) over by_person
-                > interval ({{ var('session_gap_minutes') }}) minute then 1
+                > interval '{{ var("session_gap_minutes") }}' minute then 1
             else 0
         end as starts_session
     from calls
@@ -36,7 +36,7 @@ gaps as (
 numbered as (
 
     select
-        gaps.* exclude (starts_session),
+        {{ star_except('gaps', ['starts_session']) }},
         'gap:' || gaps.person_email || ':' || sum(gaps.starts_session) over (
             partition by gaps.person_email
             order by gaps.occurred_at, gaps.event_id

@@ -24,7 +24,7 @@ direct as (
 
     select
         calls.*,
-        nullif(regexp_extract(calls.branch, '{{ var("feature_key_pattern") }}'), '')
+        nullif(regexp_extract(calls.branch, '{{ var("feature_key_pattern") }}', 0), '')
             as branch_feature_key
     from calls
 

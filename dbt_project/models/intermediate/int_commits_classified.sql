@@ -20,23 +20,23 @@ with_trailers as (
         lower(commits.author_name || ' <' || commits.author_email || '>') as author_identity,
         lower(commits.committer_name || ' <' || commits.committer_email || '>')
             as committer_identity,
-        regexp_extract_all(commits.message, '(?m)^[A-Za-z][A-Za-z0-9-]*:[ \t]*\S.*$')
+        regexp_extract_all(commits.message, '(?m)^[A-Za-z][A-Za-z0-9-]*:[ \t]*\S.*$', 0)
             as trailers,
-        list_transform(
-            regexp_extract_all(commits.message, '(?mi)^co-authored-by:[ \t]*(.+)$', 1),
-            lambda co_author: lower(trim(co_author))
-        ) as co_authors,
-        list_concat(
+        {{ array_transform(
+            "regexp_extract_all(commits.message, '(?mi)^co-authored-by:[ \\t]*(.+)$', 1)",
+            'co_author', 'lower(trim(co_author))') }} as co_authors,
+        concat(
             regexp_extract_all(commits.message, '(?mi)^agent-session:[ \t]*(\S+)', 1),
             regexp_extract_all(commits.message, '(?mi)^claude-session:[ \t]*\S*?session_(\S+)', 1)
         ) as linked_session_ids,
-        nullif(regexp_extract(commits.message, '{{ var("feature_key_pattern") }}'), '')
+        nullif(regexp_extract(commits.message, '{{ var("feature_key_pattern") }}', 0), '')
             as message_feature_key,
-        list_distinct(regexp_extract_all(commits.message, '{{ var("feature_key_pattern") }}'))
-            as referenced_feature_keys,
-        regexp_matches(
-            commits.message, '(?m)(Generated with \[Claude Code\]|^Made-with:[ \t]*Cursor)'
-        ) as has_agent_marker
+        array_distinct(
+            regexp_extract_all(commits.message, '{{ var("feature_key_pattern") }}', 0)
+        ) as referenced_feature_keys,
+        {{ regexp_found('commits.message',
+                        "'(?m)(Generated with \\[Claude Code\\]|^Made-with:[ \\t]*Cursor)'") }}
+            as has_agent_marker
     from commits
 
 ),
@@ -49,7 +49,7 @@ identities as (
     union
     select with_trailers.committer_identity from with_trailers
     union
-    select unnest(with_trailers.co_authors) from with_trailers
+    select {{ each_element('with_trailers.co_authors') }} from with_trailers
 
 ),
 
@@ -60,7 +60,7 @@ identity_agents as (
         min(agents.agent) as agent
     from identities
     cross join agents
-    where regexp_matches(identities.identity, agents.identity_pattern)
+    where {{ regexp_found('identities.identity', 'agents.identity_pattern') }}
     group by identities.identity
 
 ),
@@ -73,7 +73,7 @@ co_author_agents as (
     from (
         select
             with_trailers.commit_id,
-            unnest(with_trailers.co_authors) as identity
+            {{ each_element('with_trailers.co_authors') }} as identity
         from with_trailers
     ) as co_authored
     inner join identity_agents
@@ -102,7 +102,7 @@ matched as (
 final as (
 
     select
-        with_trailers.* exclude (author_identity, committer_identity),
+        {{ star_except('with_trailers', ['author_identity', 'committer_identity']) }},
         coalesce(matched.author_agent, matched.committer_agent, matched.co_author_agent)
             as ai_agent,
         case
@@ -110,7 +110,7 @@ final as (
             when matched.committer_agent is not null then 'committer'
             when matched.co_author_agent is not null then 'co_author'
             when with_trailers.has_agent_marker then 'marker'
-            when len(with_trailers.linked_session_ids) > 0 then 'session_trailer'
+            when cardinality(with_trailers.linked_session_ids) > 0 then 'session_trailer'
         end as ai_method
     from with_trailers
     left join matched

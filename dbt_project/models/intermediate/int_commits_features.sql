@@ -10,10 +10,10 @@ merge_commits as (
 
     select
         repo,
-        parents[2] as sha,
+        {{ array_element('parents', 2) }} as sha,
         message_feature_key as feature_key
     from commits
-    where len(parents) > 1 and message_feature_key is not null
+    where cardinality(parents) > 1 and message_feature_key is not null
 
 ),
 
@@ -24,15 +24,17 @@ merged_branch as (
         sha,
         feature_key
     from merge_commits
-    union
+    -- (all, not distinct: Spark recurses only so; history is acyclic and branch_keys
+    -- aggregates the repeats)
+    union all
     select
         commits.repo,
-        commits.parents[1],
+        {{ array_element('commits.parents', 1) }},
         merged_branch.feature_key
     from merged_branch
     inner join commits
         on merged_branch.repo = commits.repo and merged_branch.sha = commits.sha
-    where not commits.is_on_default_branch and len(commits.parents) > 0
+    where not commits.is_on_default_branch and cardinality(commits.parents) > 0
 
 ),
 

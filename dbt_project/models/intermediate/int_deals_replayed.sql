@@ -56,7 +56,7 @@ final as (
         case when latest.stage in (select stage from won_stages) then last_win.closed_at end
             as closed_at,
         latest.close_date,
-        coalesce(latest.features, []) as cited_features,
+        coalesce(latest.features, {{ empty_text_array() }}) as cited_features,
         latest.owner_email,
         latest.occurred_at as last_event_at
     from latest

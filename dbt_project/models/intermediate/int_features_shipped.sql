@@ -13,7 +13,7 @@ feature_references as (
         commits.committed_at,
         commits.repo
     from commits
-    cross join unnest(commits.referenced_feature_keys) as feature (feature_key)
+    {{ join_each_element('commits.referenced_feature_keys', 'feature', 'feature_key') }}
     where commits.is_on_default_branch
 
 ),
@@ -23,7 +23,7 @@ final as (
     select
         feature_key,
         min(committed_at) as shipped_at,
-        arg_min(repo, committed_at) as shipped_in_repo
+        min_by(repo, committed_at) as shipped_in_repo
     from feature_references
     group by feature_key
 

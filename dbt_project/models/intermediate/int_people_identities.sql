@@ -15,7 +15,7 @@ keys as (
         lower(alias_key.alias) as identity_key,
         people.person_email
     from people
-    cross join unnest(people.aliases) as alias_key (alias)
+    {{ join_each_element('people.aliases', 'alias_key', 'alias') }}
 
 ),
 

@@ -37,9 +37,9 @@ trailer_sessions as (
         commits.commit_id,
         commits.feature_key,
         commits.lines_changed,
-        unnest(commits.linked_session_ids) as session_id
+        {{ each_element('commits.linked_session_ids') }} as session_id
     from commits
-    where len(commits.linked_session_ids) > 0
+    where cardinality(commits.linked_session_ids) > 0
 
 ),
 
@@ -71,7 +71,7 @@ by_window as (
             sessions.person_email = commits.person_email
             and (sessions.repo is null or sessions.repo = commits.repo)
             and sessions.first_call_at <= commits.authored_at
-            and sessions.last_call_at + interval ({{ var('session_commit_window_hours') }}) hour
+            and sessions.last_call_at + interval '{{ var("session_commit_window_hours") }}' hour
             >= commits.authored_at
     where sessions.session_key not in (select session_key from by_trailer)
 

@@ -35,7 +35,7 @@ unlogged as (
 with_feature as (
 
     select
-        calls.* exclude (feature_key),
+        {{ star_except('calls', ['feature_key']) }},
         attribution.feature_key,
         attribution.attribution_method,
         attribution.unattributed_reason

@@ -29,7 +29,7 @@ final as (
         co_authors,
         trailers,
         linked_session_ids,
-        len(parents) > 1 as is_merge
+        cardinality(parents) > 1 as is_merge
     from commits
 
 )

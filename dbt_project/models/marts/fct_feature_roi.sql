@@ -22,7 +22,7 @@ commits as (
         count(*) as commits,
         count(*) filter (where ai_method is not null) as ai_assisted_commits
     from {{ ref('int_commits_features') }}
-    where feature_key is not null and len(parents) < 2
+    where feature_key is not null and cardinality(parents) < 2
     group by feature_key
 
 ),

@@ -35,7 +35,7 @@ cited as (
         upper(feature.feature_key),
         1.0
     from deals
-    cross join unnest(deals.cited_features) as feature (feature_key)
+    {{ join_each_element('deals.cited_features', 'feature', 'feature_key') }}
     where deals.deal_id not in (select deal_id from weights)
 
 ),

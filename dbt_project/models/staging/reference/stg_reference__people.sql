@@ -11,10 +11,9 @@ final as (
         trim(name) as person_name,
         trim(team) as team,
         cast(annual_cost_usd as decimal(18, 2)) as annual_cost_usd,
-        list_filter(
-            list_transform(string_split(coalesce(aliases, ''), ';'), lambda alias: trim(alias)),
-            lambda alias: alias <> ''
-        ) as aliases
+        {{ array_filter(
+            array_transform(split_text("coalesce(aliases, '')", "';'"), 'alias', 'trim(alias)'),
+            'alias', "alias <> ''") }} as aliases
     from source
 
 )
