@@ -100,3 +100,68 @@
 {% macro spark__star_except(relation, columns) -%}
     {{ relation }}.* except ({{ columns | join(', ') }})
 {%- endmacro %}
+
+{#- a date or timestamp as text, `format` in strftime notation (%Y %m %d %H %M %S) -#}
+{% macro format_time(value, format) -%}
+    {{ return(adapter.dispatch('format_time')(value, format)) }}
+{%- endmacro %}
+{% macro default__format_time(value, format) -%}
+    strftime({{ value }}, '{{ format }}')
+{%- endmacro %}
+{% macro spark__format_time(value, format) -%}
+    {%- set pattern = format | replace('%Y', 'yyyy') | replace('%m', 'MM') | replace('%d', 'dd')
+        | replace('%H', 'HH') | replace('%M', 'mm') | replace('%S', 'ss') -%}
+    date_format({{ value }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- the first day of a date's month, as a date -#}
+{% macro month_start(value) -%}
+    {{ return(adapter.dispatch('month_start')(value)) }}
+{%- endmacro %}
+{% macro default__month_start(value) -%}
+    date_trunc('month', {{ value }})
+{%- endmacro %}
+{% macro spark__month_start(value) -%}
+    trunc({{ value }}, 'MM')
+{%- endmacro %}
+
+{#- aggregate: the distinct values of `value` (never null), sorted, as an array -#}
+{% macro sorted_distinct_array(value) -%}
+    {{ return(adapter.dispatch('sorted_distinct_array')(value)) }}
+{%- endmacro %}
+{% macro default__sorted_distinct_array(value) -%}
+    list(distinct {{ value }} order by {{ value }})
+{%- endmacro %}
+{% macro spark__sorted_distinct_array(value) -%}
+    array_sort(collect_set({{ value }}))
+{%- endmacro %}
+
+{#- aggregate: the distinct values of `value` over the rows where `condition` holds, sorted and
+    joined by `separator`; null when there are none -#}
+{% macro sorted_distinct_text(value, separator, condition) -%}
+    {{ return(adapter.dispatch('sorted_distinct_text')(value, separator, condition)) }}
+{%- endmacro %}
+{% macro default__sorted_distinct_text(value, separator, condition) -%}
+    string_agg(distinct {{ value }}, {{ separator }} order by {{ value }})
+    filter (where {{ condition }})
+{%- endmacro %}
+{% macro spark__sorted_distinct_text(value, separator, condition) -%}
+    nullif(array_join(array_sort(collect_set({{ value }}) filter (where {{ condition }})), {{ separator }}), '')
+{%- endmacro %}
+
+{#- Unit-test fixtures: dbt renders a YAML list value as `['a', 'b']`, which DuckDB reads as a
+    list and Spark cannot parse. On Spark, a list becomes array('a', 'b'); any other value is cast as
+    dbt-spark's own spark__safe_cast does. -#}
+{% macro spark__safe_cast(field, type) -%}
+    {%- if field is iterable and field is not string and field is not mapping -%}
+        {%- set items = [] -%}
+        {%- for item in field -%}
+            {%- do items.append('null' if item is none else dbt.string_literal(dbt.escape_single_quotes(item | string))) -%}
+        {%- endfor -%}
+        cast(array({{ items | join(', ') }}) as {{ type }})
+    {%- elif field is string and cast_from_string_unsupported_for(type) -%}
+        cast({{ field.strip('"').strip("'") }} as {{ type }})
+    {%- else -%}
+        cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}

@@ -39,13 +39,22 @@ newest_events as (
 
 ),
 
+newest_ages as (
+
+    select
+        *,
+        {{ measured_at }} as measured_at
+    from newest_events
+
+),
+
 freshness as (
 
     select
         'source_freshness' as check_name,
         subject,
         'warn' as severity,
-        date_diff('second', newest_at, {{ measured_at }}) / 3600.0 as observed_value,
+        {{ dbt.datediff('newest_at', 'measured_at', 'second') | trim }} / 3600.0 as observed_value,
         case stream
             {%- for stream, hours in freshness_max_hours.items() %}
                 when '{{ stream }}' then {{ hours }}
@@ -53,8 +62,8 @@ freshness as (
         end as threshold,
         'hours' as unit,
         cast(null as bigint) as affected_rows,
-        'newest event ' || strftime(newest_at, '%Y-%m-%d %H:%M') || ' UTC' as detail
-    from newest_events
+        'newest event ' || {{ format_time('newest_at', '%Y-%m-%d %H:%M') }} || ' UTC' as detail
+    from newest_ages
     where newest_at is not null
 
 ),
@@ -91,7 +100,7 @@ telemetry_coverage as (
 tokens_by_month as (
 
     select
-        strftime(occurred_date, '%Y-%m') as month,
+        {{ format_time('occurred_date', '%Y-%m') }} as month,
         sum(
             input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens
             + output_tokens
@@ -101,9 +110,8 @@ tokens_by_month as (
             + output_tokens
         ) filter (where cost_source = 'unpriced') as unpriced_tokens,
         count(*) filter (where cost_source = 'unpriced') as unpriced_calls,
-        string_agg(
-            distinct provider || '/' || model, ', ' order by provider || '/' || model
-        ) filter (where cost_source = 'unpriced') as unpriced_models
+        {{ sorted_distinct_text("provider || '/' || model", "', '", "cost_source = 'unpriced'") }}
+            as unpriced_models
     from calls
     where not is_unlogged
     group by month
@@ -133,7 +141,7 @@ unpriced_share as (
 spend_by_month as (
 
     select
-        strftime(occurred_date, '%Y-%m') as month,
+        {{ format_time('occurred_date', '%Y-%m') }} as month,
         sum(cost_usd) as cost_usd,
         sum(cost_usd) filter (where not is_known_person) as unknown_cost_usd,
         count(distinct person_email) filter (where not is_known_person) as unknown_identities

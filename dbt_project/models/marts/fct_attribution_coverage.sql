@@ -3,7 +3,7 @@
 with shares as (
 
     select
-        strftime(occurred_at, '%Y-%m') as period,
+        {{ format_time('occurred_at', '%Y-%m') }} as period,
         cost_usd,
         feature_key
     from {{ ref('int_call_feature_shares') }}
@@ -25,13 +25,13 @@ spend as (
 revenue as (
 
     select
-        coalesce(strftime(deals.closed_at, '%Y-%m'), 'all') as period,
+        coalesce({{ format_time('deals.closed_at', '%Y-%m') }}, 'all') as period,
         sum(credit.credited_revenue_usd + credit.not_credited_revenue_usd) as won_revenue_usd,
         sum(credit.credited_revenue_usd) as credited_revenue_usd
     from {{ ref('fct_revenue_attribution') }} as credit
     inner join {{ ref('int_deals_replayed') }} as deals
         on credit.deal_id = deals.deal_id
-    group by rollup(strftime(deals.closed_at, '%Y-%m'))
+    group by rollup({{ format_time('deals.closed_at', '%Y-%m') }})
 
 ),
 

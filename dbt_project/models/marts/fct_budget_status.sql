@@ -30,7 +30,7 @@ as_of as (
 
 months as (
 
-    select distinct date_trunc('month', occurred_date) as month_start
+    select distinct {{ month_start('occurred_date') }} as month_start
     from calls
 
 ),
@@ -38,7 +38,7 @@ months as (
 spend as (
 
     select
-        date_trunc('month', calls.occurred_date) as month_start,
+        {{ month_start('calls.occurred_date') }} as month_start,
         budgets.scope,
         budgets.scope_id,
         budgets.monthly_limit_usd,
@@ -47,7 +47,7 @@ spend as (
     cross join months
     left join calls
         on
-            months.month_start = date_trunc('month', calls.occurred_date)
+            months.month_start = {{ month_start('calls.occurred_date') }}
             and (
                 budgets.scope = 'org'
                 or (budgets.scope = 'team' and budgets.scope_id = calls.team)
@@ -78,7 +78,7 @@ projected as (
 final as (
 
     select
-        strftime(month_start, '%Y-%m') as month,
+        {{ format_time('month_start', '%Y-%m') }} as month,
         scope,
         scope_id,
         monthly_limit_usd as limit_usd,

@@ -10,7 +10,7 @@ with calls as (
 final as (
 
     select
-        strftime(occurred_date, '%Y-%m') as month,
+        {{ format_time('occurred_date', '%Y-%m') }} as month,
         team,
         person_email,
         model_tier,

@@ -10,7 +10,7 @@ with calls as (
 ranked as (
 
     select
-        strftime(occurred_date, '%Y-%m') as month,
+        {{ format_time('occurred_date', '%Y-%m') }} as month,
         event_id,
         occurred_at,
         team,
@@ -23,7 +23,8 @@ ranked as (
         cost_usd,
         prompt_text,
         row_number() over (
-            partition by strftime(occurred_date, '%Y-%m') order by cost_usd desc, event_id asc
+            partition by {{ format_time('occurred_date', '%Y-%m') }}
+            order by cost_usd desc, event_id asc
         ) as rank_in_month
     from calls
 

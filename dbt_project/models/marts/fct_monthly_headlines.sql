@@ -32,7 +32,7 @@ payroll as (
 spend as (
 
     select
-        strftime(occurred_date, '%Y-%m') as month,
+        {{ format_time('occurred_date', '%Y-%m') }} as month,
         sum(cost_usd) as total_spend_usd,
         coalesce(sum(cost_usd) filter (where model_tier = 'frontier'), 0) as frontier_spend_usd,
         coalesce(sum(cost_usd) filter (
@@ -90,19 +90,25 @@ month_figures as (
 
 ),
 
+month_days as (
+
+    select
+        *,
+        {{ dbt.datediff('first_day', 'last_day', 'day') | trim }} + 1 as covered_days,
+        day(last_day(first_day)) as days_in_month
+    from month_figures
+
+),
+
 run_rates as (
 
     -- A month in progress (or one the data starts in) is scaled to its full length, so
     -- month-over-month changes compare run rates, not a half month with a whole one.
     select
         *,
-        date_diff('day', first_day, last_day) + 1 as covered_days,
-        day(last_day(first_day)) as days_in_month,
-        total_spend_usd * day(last_day(first_day))
-        / (date_diff('day', first_day, last_day) + 1) as projected_spend_usd,
-        routing_savings_usd * day(last_day(first_day))
-        / (date_diff('day', first_day, last_day) + 1) as projected_routing_savings_usd
-    from month_figures
+        total_spend_usd * days_in_month / covered_days as projected_spend_usd,
+        routing_savings_usd * days_in_month / covered_days as projected_routing_savings_usd
+    from month_days
 
 ),
 

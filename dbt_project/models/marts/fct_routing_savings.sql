@@ -44,7 +44,7 @@ routed as (
 final as (
 
     select
-        strftime(occurred_at, '%Y-%m') as month,
+        {{ format_time('occurred_at', '%Y-%m') }} as month,
         team,
         task_class,
         model_tier,

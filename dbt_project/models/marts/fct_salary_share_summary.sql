@@ -10,7 +10,7 @@ with shares as (
 calls as (
 
     select
-        strftime(occurred_date, '%Y-%m') as month,
+        {{ format_time('occurred_date', '%Y-%m') }} as month,
         team,
         sum(cost_usd) as spend_usd
     from {{ ref('fct_agent_calls') }}
@@ -42,7 +42,8 @@ payroll as (
         month,
         group_name,
         median(spend_pct_of_salary) as median_spend_pct_of_salary,
-        quantile_cont(spend_pct_of_salary, 0.9) as p90_spend_pct_of_salary,
+        percentile_cont(0.9) within group (order by spend_pct_of_salary)
+            as p90_spend_pct_of_salary,
         count(*) as people,
         -- exact decimals summed, divided once: the same bits on every run
         sum(annual_cost_usd) / 12 as payroll_usd

@@ -13,14 +13,14 @@ people as (
 
 months as (
 
-    select distinct strftime(occurred_date, '%Y-%m') as month from calls
+    select distinct {{ format_time('occurred_date', '%Y-%m') }} as month from calls
 
 ),
 
 spend as (
 
     select
-        strftime(occurred_date, '%Y-%m') as month,
+        {{ format_time('occurred_date', '%Y-%m') }} as month,
         person_email,
         sum(cost_usd) as spend_usd
     from calls

@@ -11,7 +11,7 @@ final as (
 
     select
         person_email as identity,
-        list(distinct source order by source) as sources,
+        {{ sorted_distinct_array('source') }} as sources,
         count(*) as rows,
         sum(request_count) as calls,
         sum(cost_usd) as cost_usd,
