@@ -13,14 +13,15 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from pipelines.settings import PROJECT_ROOT, ensure_dagster_home, load_settings
+from pipelines.settings import ENGINES, PROJECT_ROOT, ensure_dagster_home, load_settings
 
 EVAL_SET = PROJECT_ROOT / "tests" / "fixtures" / "task_class_eval.csv"
 
 EPILOG = """
 paths default to data/landing, data/lake, data/warehouse.duckdb and data/reports; each can
 be set by flag or by TOKENROI_LANDING, TOKENROI_LAKE, TOKENROI_WAREHOUSE, TOKENROI_REPORTS
-(or TOKENROI_DATA for the folder holding all of them).
+(or TOKENROI_DATA for the folder holding all of them). TOKENROI_ENGINE=spark builds the
+models on Apache Spark instead of DuckDB; the outputs are the same.
 """
 
 
@@ -34,7 +35,12 @@ def _apply_paths(args: argparse.Namespace) -> None:
         value = getattr(args, flag, None)
         if value:
             os.environ[variable] = str(Path(value).expanduser().resolve())
-    load_settings().export()
+    if getattr(args, "engine", None):
+        os.environ["TOKENROI_ENGINE"] = args.engine
+    try:
+        load_settings().export()
+    except ValueError as error:
+        raise CommandError(str(error)) from None
 
 
 def _run_pipeline(job_name: str, wait: bool = False) -> None:
@@ -232,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
         for name in names:
             sub.add_argument(f"--{name}", metavar="PATH", help=helps[name])
 
+    def engine(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--engine", choices=ENGINES,
+                         help="what builds the dbt models: duckdb on this machine (default) or "
+                              "spark (a local PySpark session, or a cluster: README \"Running "
+                              "on a cluster\"); default TOKENROI_ENGINE")
+
     demo = commands.add_parser("demo", help="generate the sample org if absent, run everything",
                                description="Generate the sample org into the landing folder "
                                            "(when it is empty: the previous month and this "
@@ -239,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
                                            "print the checks' summary and where the report "
                                            "and warehouse are.")
     paths(demo, "landing", "lake", "warehouse", "reports")
+    engine(demo)
     demo.set_defaults(func=cmd_demo)
 
     generate = commands.add_parser(
@@ -263,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "build the dbt models, run the checks and, when every blocking check "
                     "passes, publish the warehouse and the reports.")
     paths(run, "landing", "lake", "warehouse", "reports")
+    engine(run)
     run.add_argument("--wait", action="store_true",
                      help="if another run is using the same data folder, wait for it to end "
                           "(default: refuse at once and say which run holds it)")
@@ -304,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "log. Daily runs merge only new batches into the staging tables; rebuild "
                     "after upgrading tokenroi or after removing batches from the log.")
     paths(rebuild, "lake", "warehouse", "reports")
+    engine(rebuild)
     rebuild.set_defaults(func=cmd_rebuild)
     return parser
 

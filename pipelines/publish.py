@@ -14,7 +14,7 @@ import duckdb
 PUBLISHED_SCHEMAS = ("marts",)
 
 
-def _quote(identifier: str) -> str:
+def quote_identifier(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
@@ -29,16 +29,16 @@ def publish_warehouse(build_db: Path, warehouse: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect(str(temporary))
     try:
-        con.execute(f"attach {_literal(build_db)} as build (read_only)")
+        con.execute(f"attach {sql_literal(build_db)} as build (read_only)")
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() "
             "where database_name = 'build' and schema_name in "
-            f"({', '.join(_literal(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2"
+            f"({', '.join(sql_literal(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2"
         ).fetchall()
         for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"create schema if not exists {_quote(schema)}")
+            con.execute(f"create schema if not exists {quote_identifier(schema)}")
         for schema, table in tables:
-            target = f"{_quote(schema)}.{_quote(table)}"
+            target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
             con.execute(f"create table {target} as select * from build.{target}")
             rows = con.execute(f"select count(*) from {target}").fetchall()[0][0]
             counts[f"{schema}.{table}"] = rows
@@ -55,20 +55,20 @@ def publish_warehouse(build_db: Path, warehouse: Path) -> dict[str, int]:
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
     """The dbt docs (persisted as comments in the build) follow the table to the warehouse."""
-    target = f"{_quote(schema)}.{_quote(table)}"
+    target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
     [(table_comment,)] = con.execute(
         "select comment from duckdb_tables() where database_name = 'build' "
         "and schema_name = ? and table_name = ?", [schema, table]).fetchall()
     if table_comment:
-        con.execute(f"comment on table {target} is {_literal(table_comment.strip())}")
+        con.execute(f"comment on table {target} is {sql_literal(table_comment.strip())}")
     columns = con.execute(
         "select column_name, comment from duckdb_columns() where database_name = 'build' "
         "and schema_name = ? and table_name = ? and coalesce(comment, '') <> ''",
         [schema, table]).fetchall()
     for column, comment in columns:
-        con.execute(f"comment on column {target}.{_quote(column)} is "
-                    f"{_literal(comment.strip())}")
+        con.execute(f"comment on column {target}.{quote_identifier(column)} is "
+                    f"{sql_literal(comment.strip())}")
 
 
-def _literal(value: object) -> str:
+def sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"

@@ -27,7 +27,15 @@ _PATH_DEFAULTS = {
     # The private file dbt builds in; only the pipeline opens it.
     "TOKENROI_BUILD_DB": "build/tokenroi_build.duckdb",
     "TOKENROI_QUALITY": "quality",
+    # TOKENROI_ENGINE=spark: the local Spark session's metastore, warehouse and exports.
+    "TOKENROI_SPARK_DIR": "spark",
 }
+
+# The engines that build the dbt project (README "Running on a cluster").
+ENGINES = ("duckdb", "spark")
+# How dbt reaches Spark: a PySpark session in the dbt process, or a cluster's Thrift
+# server or HTTP endpoint (profiles.yml target spark_cluster).
+SPARK_METHODS = ("session", "thrift", "http")
 
 
 def _path(name: str) -> Path:
@@ -43,6 +51,9 @@ class Settings:
     reports: Path
     build_db: Path
     quality: Path
+    spark_dir: Path
+    engine: str = "duckdb"
+    spark_method: str = "session"
 
     @property
     def quarantine(self) -> Path:
@@ -51,6 +62,35 @@ class Settings:
     @property
     def manifest(self) -> Path:
         return self.lake / "_manifest"
+
+    @property
+    def marts_db(self) -> Path:
+        """The DuckDB file the checks and publication read: the build file itself, or with
+        TOKENROI_ENGINE=spark a local copy of what Spark built (pipelines/spark_mirror.py),
+        kept apart so the DuckDB build's incremental tables stay as they were."""
+        if self.engine == "duckdb":
+            return self.build_db
+        return self.build_db.with_name(f"{self.build_db.stem}.spark{self.build_db.suffix}")
+
+    @property
+    def dbt_target(self) -> str:
+        """The profiles.yml target that builds: duckdb, spark (a local session) or
+        spark_cluster (thrift or http)."""
+        if self.engine == "duckdb":
+            return "duckdb"
+        return "spark" if self.spark_method == "session" else "spark_cluster"
+
+    @property
+    def spark_lake(self) -> str:
+        """Where Spark reads the event log: TOKENROI_SPARK_LAKE (e.g. an s3a:// URI on a
+        cluster, holding the same files as the lake), else the lake itself."""
+        return os.environ.get("TOKENROI_SPARK_LAKE") or str(self.lake)
+
+    @property
+    def spark_export(self) -> str:
+        """Where a Spark build writes the relations the checks and publication read, as
+        Parquet (TOKENROI_SPARK_EXPORT, a path or URI both Spark and this machine reach)."""
+        return os.environ.get("TOKENROI_SPARK_EXPORT") or str(self.spark_dir / "export")
 
     def export(self) -> None:
         """Publish these paths to the environment so dbt subprocesses read the same ones."""
@@ -66,6 +106,10 @@ class Settings:
             "TOKENROI_REPORTS": str(self.reports),
             "TOKENROI_BUILD_DB": str(self.build_db),
             "TOKENROI_QUALITY": str(self.quality),
+            "TOKENROI_SPARK_DIR": str(self.spark_dir),
+            "TOKENROI_ENGINE": self.engine,
+            "TOKENROI_SPARK_METHOD": self.spark_method,
+            "TOKENROI_DBT_TARGET": self.dbt_target,
         }
 
 
@@ -77,7 +121,18 @@ def load_settings() -> Settings:
         reports=_path("TOKENROI_REPORTS"),
         build_db=_path("TOKENROI_BUILD_DB"),
         quality=_path("TOKENROI_QUALITY"),
+        spark_dir=_path("TOKENROI_SPARK_DIR"),
+        engine=_choice("TOKENROI_ENGINE", ENGINES),
+        spark_method=_choice("TOKENROI_SPARK_METHOD", SPARK_METHODS),
     )
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """One of ``allowed`` (the first by default); anything else is refused in one line."""
+    value = os.environ.get(name, "").strip().lower() or allowed[0]
+    if value not in allowed:
+        raise ValueError(f"{name}={os.environ[name]!r} is not one of {', '.join(allowed)}")
+    return value
 
 
 def data_dir() -> Path:

@@ -1,8 +1,8 @@
 {#- The event log as source tables. DuckDB reads the Parquet through each source's
     external_location (sources.yml). Spark has no such thing: before the run, each source
     becomes a table over its Parquet folder in the metastore (schemas raw and
-    event_log_reference: reference holds the seeds),
-    refreshed so files ingested since the last run are seen. -#}
+    event_log_reference: reference holds the seeds), declared afresh each run so the files
+    ingested since the last one, and a moved lake, are seen. -#}
 {% macro register_event_log() -%}
     {{ return(adapter.dispatch('register_event_log')()) }}
 {%- endmacro %}
@@ -12,7 +12,9 @@
 {%- endmacro %}
 
 {% macro spark__register_event_log() -%}
-    {%- set lake = env_var('TOKENROI_LAKE') -%}
+    {#- tokenroi passes the lake as Spark sees it (TOKENROI_SPARK_LAKE: on a cluster, an
+        object-store URI holding the same files) -#}
+    {%- set lake = var('spark_lake', env_var('TOKENROI_LAKE')) -%}
     {%- set folders = {'raw': {'agent_calls': 'agent_calls', 'commits': 'commits',
                                'deal_events': 'deal_events', 'quarantine': '_quarantine'},
                        'event_log_reference': {}} -%}
@@ -23,11 +25,40 @@
         {%- for schema, tables in folders.items() -%}
             {%- do run_query('create schema if not exists ' ~ schema) -%}
             {%- for table, folder in tables.items() -%}
-                {%- do run_query('create table if not exists ' ~ schema ~ '.' ~ table
+                {#- external tables: dropping one forgets the path, never the files -#}
+                {%- do run_query('drop table if exists ' ~ schema ~ '.' ~ table) -%}
+                {%- do run_query('create table ' ~ schema ~ '.' ~ table
                                  ~ " using parquet options (path '" ~ lake ~ '/' ~ folder
                                  ~ "', recursiveFileLookup 'true', mergeSchema 'true')") -%}
-                {%- do run_query('refresh table ' ~ schema ~ '.' ~ table) -%}
             {%- endfor -%}
+        {%- endfor -%}
+    {%- endif %}
+    select 1
+{%- endmacro %}
+
+
+{#- After a Spark build: the relations tokenroi's checks and publication read (var
+    spark_exports, "schema.name" each), written as Parquet under var spark_export
+    (<schema>/<name>/), for pipelines/spark_mirror.py to copy into the local build file.
+    Nothing is written when a node failed: that run publishes nothing. -#}
+{% macro export_for_publication(results) -%}
+    {{ return(adapter.dispatch('export_for_publication')(results)) }}
+{%- endmacro %}
+
+{% macro default__export_for_publication(results) -%}
+    select 1
+{%- endmacro %}
+
+{% macro spark__export_for_publication(results) -%}
+    {%- set relations = var('spark_exports', []) -%}
+    {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error'])
+                             | list -%}
+    {%- if execute and relations and not failed -%}
+        {%- set root = var('spark_export') -%}
+        {%- for relation in relations -%}
+            {%- set schema, name = relation.split('.') -%}
+            {%- do run_query("insert overwrite directory '" ~ root ~ '/' ~ schema ~ '/' ~ name
+                             ~ "' using parquet select * from " ~ schema ~ '.' ~ name) -%}
         {%- endfor -%}
     {%- endif %}
     select 1

@@ -34,7 +34,7 @@ def _facts(run_id: str) -> Facts:
 def _connect() -> duckdb.DuckDBPyConnection:
     # Only the pipeline opens the build file, and the in-process executor runs one step at a
     # time, so this read-only connection never meets dbt's writer.
-    return duckdb.connect(str(load_settings().build_db), read_only=True)
+    return duckdb.connect(str(load_settings().marts_db), read_only=True)
 
 
 def _result(context, check: str, asset: str, severity: dg.AssetCheckSeverity, result,

@@ -37,11 +37,18 @@ def ensure_manifest(project: DbtProject = tokenroi_dbt_project) -> Path:
     return manifest
 
 
-def dbt_build_args(full_refresh: bool = False, dbt_vars: dict | None = None) -> list[str]:
-    """The `dbt build` command line for one run of the pipeline."""
+def dbt_build_args(full_refresh: bool = False, dbt_vars: dict | None = None,
+                   spark_exports: list[str] | None = None) -> list[str]:
+    """The `dbt build` command line for one run of the pipeline. On Spark, the lake as Spark
+    reads it and the relations to export for the checks and publication go in as vars."""
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
+    dbt_vars = dict(dbt_vars or {})
+    if spark_exports is not None:
+        settings = load_settings()
+        dbt_vars.update(spark_lake=settings.spark_lake, spark_export=settings.spark_export,
+                        spark_exports=spark_exports)
     if dbt_vars:
         args.extend(["--vars", json.dumps(dbt_vars, sort_keys=True)])
     return args

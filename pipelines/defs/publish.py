@@ -23,7 +23,7 @@ PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "fct_bill_reconciliatio
 def warehouse(run_lock: RunLockResource) -> dg.MaterializeResult:
     """The analysts' DuckDB file: the marts copied into a new file, renamed into place."""
     settings = load_settings()
-    counts = publish_warehouse(settings.build_db, settings.warehouse)
+    counts = publish_warehouse(settings.marts_db, settings.warehouse)
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(settings.warehouse)),
         "tables": len(counts),

@@ -20,10 +20,12 @@ def dbt_executable() -> str:
 
 
 def dbt_resource() -> DbtCliResource:
+    """dbt on the engine TOKENROI_ENGINE names: the profiles.yml target is the only change."""
     return DbtCliResource(
         project_dir=tokenroi_dbt_project,
         profiles_dir=str(tokenroi_dbt_project.project_dir),
         dbt_executable=dbt_executable(),
+        target=load_settings().dbt_target,
     )
 
 

@@ -10,6 +10,7 @@ from pipelines.defs.dbt_project import dbt_build_args, ensure_manifest, tokenroi
 from pipelines.defs.resources import RunLockResource
 from pipelines.quality.dbt_results import keep_dbt_results
 from pipelines.settings import dbt_vars, load_settings
+from pipelines.spark_mirror import exported_relations, mirror_spark_build
 
 
 class TokenroiTranslator(DagsterDbtTranslator):
@@ -41,16 +42,26 @@ translator = TokenroiTranslator()
             dagster_dbt_translator=translator, name="tokenroi_dbt")
 def tokenroi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                         run_lock: RunLockResource):
-    """Build and test every dbt model in the private build DuckDB file."""
-    invocation = dbt.cli(dbt_build_args(dbt_vars=dbt_vars()), context=context,
-                         raise_on_error=False)
+    """Build and test every dbt model: in the private build DuckDB file, or on Spark
+    (TOKENROI_ENGINE=spark), whose results are then copied into a local DuckDB file for the
+    checks and publication."""
+    settings = load_settings()
+    on_spark = settings.engine == "spark"
+    exports = exported_relations(tokenroi_dbt_project.manifest_path) if on_spark else None
+    invocation = dbt.cli(dbt_build_args(dbt_vars=dbt_vars(), spark_exports=exports),
+                         context=context, raise_on_error=False)
     yield from invocation.stream()
     # dbt's test results of every run are kept beside the GX results (data/quality/dbt/).
-    keep_dbt_results(load_settings().quality, context.run.run_id,
+    keep_dbt_results(settings.quality, context.run.run_id,
                      invocation.target_path / "run_results.json")
     error = invocation.get_error()
     if error is not None:
         raise error
+    if on_spark:
+        counts = mirror_spark_build(settings.spark_export, settings.marts_db,
+                                    invocation.target_path / "manifest.json")
+        context.log.info(f"copied {len(counts)} relations ({sum(counts.values()):,} rows) "
+                         f"from the Spark build into {settings.marts_db}")
 
 
 def mart_key(name: str) -> dg.AssetKey:

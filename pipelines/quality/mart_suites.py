@@ -35,6 +35,13 @@ MAX_SALARY_SHARE = 1.0
 CENT = Decimal("0.01")
 
 
+# The relations besides the marts that Facts reads: a Spark build exports them with the
+# marts (pipelines/spark_mirror.py).
+FACT_RELATIONS = ("staging.stg_raw__agent_calls", "staging.stg_raw__commits",
+                  "staging.stg_raw__deal_events", "staging.stg_reference__people",
+                  "staging.stg_reference__budgets", "intermediate.int_unlogged_spend")
+
+
 class Facts:
     """Numbers from the build database the suites compare the marts with, each computed
     once, on first use; one instance serves every check of a run (the build database does
