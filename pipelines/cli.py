@@ -128,10 +128,11 @@ def cmd_rebuild(args: argparse.Namespace) -> None:
     try:
         # held from before the build database is dropped: a running job keeps its file
         with run_lock(lock_path(settings.build_db)):
-            for path in (settings.build_db,
-                         settings.build_db.with_name(settings.build_db.name + ".wal")):
+            for path in (settings.build_db, settings.marts_db):
                 path.unlink(missing_ok=True)
-            print(f"dropped the build database; rebuilding from the event log in "
+                path.with_name(path.name + ".wal").unlink(missing_ok=True)
+            on = "" if settings.engine == "duckdb" else f" on {settings.engine}"
+            print(f"dropped the build database; rebuilding{on} from the event log in "
                   f"{settings.lake}")
             _run_pipeline("tokenroi_rebuild")
     except RunLocked as error:

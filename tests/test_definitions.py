@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from pipelines.definitions import defs
-from pipelines.defs.dbt_project import dbt_build_args
+from pipelines.defs.dbt_project import dbt_build_args, ensure_manifest
 from pipelines.defs.publish import PUBLISHED_MARTS
+from pipelines.quality import mart_suites
+from pipelines.settings import load_settings
+from pipelines.spark_mirror import exported_relations
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +98,52 @@ def test_dbt_build_args():
     assert dbt_build_args() == ["build"]
     assert dbt_build_args(full_refresh=True, dbt_vars={"b": 1, "a": "x"}) == [
         "build", "--full-refresh", "--vars", '{"a": "x", "b": 1}']
+
+
+def test_on_spark_the_build_gets_the_lake_and_the_relations_to_export(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOKENROI_DATA", str(tmp_path))
+    monkeypatch.setenv("TOKENROI_SPARK_LAKE", "s3a://acme-data/tokenroi/lake")
+    for name in ("TOKENROI_LAKE", "TOKENROI_SPARK_DIR", "TOKENROI_SPARK_EXPORT"):
+        monkeypatch.delenv(name, raising=False)
+    args = dbt_build_args(dbt_vars={"a": 1}, spark_exports=["marts.dim_people"])
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {
+        "a": 1, "spark_lake": "s3a://acme-data/tokenroi/lake",
+        "spark_export": str(tmp_path.resolve() / "spark" / "export"),
+        "spark_exports": ["marts.dim_people"]}
+
+
+@pytest.mark.parametrize(("engine", "method", "target"), [
+    ("", "", "duckdb"), ("duckdb", "http", "duckdb"), ("spark", "", "spark"),
+    ("SPARK", "session", "spark"), ("spark", "thrift", "spark_cluster"),
+    ("spark", "http", "spark_cluster")])
+def test_one_setting_chooses_the_dbt_target(monkeypatch, engine, method, target):
+    monkeypatch.setenv("TOKENROI_ENGINE", engine)
+    monkeypatch.setenv("TOKENROI_SPARK_METHOD", method)
+    settings = load_settings()
+    assert settings.dbt_target == target
+    assert settings.marts_db.name == ("tokenroi_build.duckdb" if target == "duckdb"
+                                      else "tokenroi_build.spark.duckdb")
+
+
+def test_an_unknown_engine_is_refused_in_one_line(tmp_path):
+    done = subprocess.run([str(Path(sys.executable).parent / "tokenroi"), "run"],
+                          capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "TOKENROI_DATA": str(tmp_path),
+                               "TOKENROI_ENGINE": "snowflake"})
+    assert done.returncode == 1
+    assert done.stderr == ("tokenroi: TOKENROI_ENGINE='snowflake' is not one of duckdb, spark"
+                           "\n")
+
+
+def test_a_spark_build_exports_every_mart_and_what_the_checks_read():
+    relations = exported_relations(ensure_manifest())
+    assert [r for r in relations if r.startswith("marts.")] == sorted(
+        f"marts.{name}" for name in PUBLISHED_MARTS)
+    # every relation the checks' Facts read outside the marts is exported
+    source = Path(mart_suites.__file__).read_text()
+    read = set(re.findall(r"from ((?:staging|intermediate)\.\w+)", source))
+    assert read and read <= set(relations)
 
 
 def test_dagster_validates_the_workspace(tmp_path):
