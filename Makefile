@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: help install demo test lint dev docs bench browser lock clean
+.PHONY: help install demo test lint dev docs bench browser java lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ install: $(VENV)/.installed  ## create .venv with the locked dependencies
 demo: install  ## generate the sample org (once) and run the whole pipeline on it
 	$(BIN)/tokenroi demo
 
-test: install browser lint  ## lint, then the whole test suite (includes an end-to-end run)
+test: install browser java lint  ## lint, then the whole test suite (includes an end-to-end run)
 	$(BIN)/python -m pytest
 
 lint: install  ## ruff over the Python code, sqlfluff (dbt templater) over the dbt SQL
@@ -40,14 +40,21 @@ docs: install  ## the dbt docs site (models, columns, tests, lineage) in data/do
 	$(BIN)/tokenroi docs
 
 SCALE ?= 100k
-bench: install  ## benchmark at SCALE calls (100k, 1M, 10M; INCREMENTAL=30,180 adds the daily-run test)
-	$(BIN)/python -m bench.run --calls $(SCALE) $(if $(INCREMENTAL),--incremental $(INCREMENTAL))
+ENGINE ?= duckdb
+bench: install  ## benchmark at SCALE calls (100k, 1M, 10M; INCREMENTAL=30,180 adds the daily-run test; ENGINE=spark)
+	$(BIN)/python -m bench.run --calls $(SCALE) --engine $(ENGINE) $(if $(INCREMENTAL),--incremental $(INCREMENTAL))
 
 # The report test renders in Debian's chromium; without it that one test is skipped with a reason.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } || \
 	  echo "note: chromium could not be installed; the report browser test will be skipped"
+
+# The Spark parity test runs PySpark on Java 17; without a Java runtime it is skipped with a reason.
+java:
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null 2>&1; } || \
+	  echo "note: Java could not be installed; the Spark parity test will be skipped"
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	rm -rf /tmp/tokenroi-lock && $(PYTHON) -m venv /tmp/tokenroi-lock

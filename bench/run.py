@@ -2,6 +2,7 @@
 
     make bench SCALE=1M            # or: .venv/bin/python -m bench.run --calls 1M
     make bench SCALE=100k INCREMENTAL=30,180
+    make bench SCALE=1M ENGINE=spark    # the same org built on Spark (local session)
 
 Prints markdown tables (paste them into BENCHMARKS.md) and writes bench/results/*.json.
 """
@@ -35,9 +36,10 @@ def count(text: str) -> int:
     return int(float(text.rstrip("km")) * scale)
 
 
-def env_for(data: Path) -> dict[str, str]:
+def env_for(data: Path, engine: str = "duckdb") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENROI_")}
     env.update(TOKENROI_DATA=str(data), DAGSTER_HOME=str(data / "dagster_home"),
+               TOKENROI_ENGINE=engine,
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     return env
 
@@ -49,8 +51,8 @@ def fresh_data(data: Path, landing: Path) -> None:
     (data / "landing").symlink_to(landing.resolve())
 
 
-def run_pipeline(data: Path, log: Path) -> Measured:
-    result = measure([TOKENROI, "run"], env_for(data), log)
+def run_pipeline(data: Path, log: Path, engine: str = "duckdb") -> Measured:
+    result = measure([TOKENROI, "run"], env_for(data, engine), log)
     if result.returncode != 0:
         raise SystemExit(f"tokenroi run failed ({result.returncode}); see {log}")
     # Start-up: interpreter, Dagster definitions, dbt manifest, before the first step.
@@ -94,11 +96,14 @@ def machine() -> str:
 
 
 def versions() -> str:
+    from importlib.metadata import version
+
     import dagster
     import dbt.version
 
     return (f"Python {platform.python_version()}, duckdb {duckdb.__version__}, dagster "
-            f"{dagster.__version__}, dbt-core {dbt.version.__version__}, pandas {pd.__version__}")
+            f"{dagster.__version__}, dbt-core {dbt.version.__version__}, pandas {pd.__version__}, "
+            f"pyspark {version('pyspark')}, dbt-spark {version('dbt-spark')}")
 
 
 def stage_table(result: Measured, rows: int) -> str:
@@ -159,7 +164,7 @@ def main_run(args, work: Path) -> dict:
     data = work / "data"
     fresh_data(data, landing)
     print("running the pipeline ...", flush=True)
-    pipeline = run_pipeline(data, work / "pipeline.log")
+    pipeline = run_pipeline(data, work / f"pipeline-{args.engine}.log", args.engine)
     ours = warehouse_spend_daily(data)
     print(stage_table(pipeline, summary["calls"]))
     result = {"pipeline": pipeline.__dict__ | {"output": None}, "summary": summary}
@@ -230,13 +235,13 @@ def incremental(args, work: Path) -> dict:
         data = base / "data"
         fresh_data(data, full)
         print(f"backfilling {history} days ({per_day * history:,} calls) ...", flush=True)
-        backfill = run_pipeline(data, base / "backfill.log")
+        backfill = run_pipeline(data, base / "backfill.log", args.engine)
         runs = []
         for number, day in enumerate(next_days, start=1):
             _move_files(held / day, full)
             print(f"landing day {history + number} ({per_day:,} calls) and running ...",
                   flush=True)
-            runs.append(run_pipeline(data, base / f"daily-{number}.log"))
+            runs.append(run_pipeline(data, base / f"daily-{number}.log", args.engine))
             print(f"  {runs[-1].seconds:.1f} s", flush=True)
         shutil.rmtree(held)
         daily = sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
@@ -262,6 +267,9 @@ def main() -> None:
     parser.add_argument("--skip-pandas", action="store_true", help="no pandas baseline")
     parser.add_argument("--incremental", metavar="N,N",
                         help="also time one more day after backfills of N days (e.g. 30,180)")
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                        help="what builds the dbt models (default duckdb; spark: a local "
+                             "PySpark session, TOKENROI_ENGINE=spark)")
     parser.add_argument("--work", default=str(ROOT / "bench" / "work"),
                         help="folder for generated data and runs (default bench/work)")
     args = parser.parse_args()
@@ -270,13 +278,15 @@ def main() -> None:
     print(f"machine: {machine()}\nversions: {versions()}\ndate: {datetime.now(UTC):%Y-%m-%d}",
           flush=True)
     results = {"machine": machine(), "versions": versions(),
-               "date": f"{datetime.now(UTC):%Y-%m-%d}", "calls": args.calls}
+               "date": f"{datetime.now(UTC):%Y-%m-%d}", "calls": args.calls,
+               "engine": args.engine}
     results["run"] = main_run(args, work)
     if args.incremental:
         results["incremental"] = incremental(args, work)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    path = out / f"{results['date']}-{args.calls.lower()}.json"
+    engine = "" if args.engine == "duckdb" else f"-{args.engine}"
+    path = out / f"{results['date']}-{args.calls.lower()}{engine}.json"
     path.write_text(json.dumps(results, indent=1, default=str))
     print(f"\nresults: {path}")
 
