@@ -199,7 +199,8 @@ def generate(out: Path, calls: int, days: int, start: date = date(2026, 1, 1)) -
                 [format('F{{}}-{{}}', i % {TEAMS}, i % {features})] as features
             from range({deals}) t(i), range(2) s(step)
         ) to '{out}/crm/canonical/deals.jsonl' (format json)""")
-    summary = {"calls": per_day * days, "days": days, "people": people, "start": str(start),
+    summary = {"calls": per_day * days, "requested_calls": calls, "days": days,
+               "people": people, "start": str(start),
                "commits": max(1, per_day // 70) * days, "deals": deals}
     (out / "bench.json").write_text(json.dumps(summary, indent=1))
     return summary

@@ -65,6 +65,11 @@ def run_job(job_name: str, log_path: Path) -> RunOutcome:
             raise_on_error=False,
             run_config={"loggers": {"progress": {}}},
         )
+    return outcome_of(result)
+
+
+def outcome_of(result: dg.ExecuteInProcessResult) -> RunOutcome:
+    """What a run did: checks passed, warned and failed, and why it failed if it did."""
     outcome = RunOutcome(success=result.success, run_id=result.run_id)
     for event in result.all_events:
         kind = event.event_type_value
@@ -80,4 +85,10 @@ def run_job(job_name: str, log_path: Path) -> RunOutcome:
                 outcome.checks_failed.append(described)
         elif kind == "STEP_FAILURE":
             outcome.failures.append(_failure_text(event))
+        elif kind == "STEP_SKIPPED":
+            # Dagster counts a skipped step as success; a skipped publication is not one.
+            outcome.failures.append(f"step {event.step_key} was skipped: an asset it "
+                                    "depends on was not produced, so nothing was published")
+    if outcome.failures:
+        outcome.success = False
     return outcome

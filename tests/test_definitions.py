@@ -182,3 +182,24 @@ def test_the_landing_sensor_requests_a_run_only_when_files_land(tmp_path, monkey
     assert result.tags["tokenroi/landing_files"] == "1"
     assert isinstance(tick(cursor)[0], dg.SkipReason)
     assert defs.resolve_sensor_def("landing_files_sensor").job_name == "tokenroi_daily"
+
+
+def test_a_run_that_skipped_publication_is_a_failure_with_the_reason():
+    # Dagster calls a run whose downstream steps were skipped a success; tokenroi does not
+    # (a lost dbt result once skipped publication and still printed "0 failed").
+    from pipelines.runner import outcome_of
+
+    @dg.asset(output_required=False)
+    def marts_built():
+        yield from ()
+
+    @dg.asset(deps=[marts_built])
+    def warehouse():
+        return 1
+
+    result = dg.materialize([marts_built, warehouse], raise_on_error=False)
+    assert result.success
+    outcome = outcome_of(result)
+    assert not outcome.success
+    assert outcome.reason() == ("step warehouse was skipped: an asset it depends on was not "
+                                "produced, so nothing was published")
