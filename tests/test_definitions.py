@@ -126,6 +126,18 @@ def test_one_setting_chooses_the_dbt_target(monkeypatch, engine, method, target)
                                       else "tokenroi_build.spark.duckdb")
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_the_engine_is_only_the_dbt_resource_target(monkeypatch, engine):
+    from pipelines.defs.resources import dbt_resource
+
+    monkeypatch.setenv("TOKENROI_ENGINE", engine)
+    monkeypatch.delenv("TOKENROI_SPARK_METHOD", raising=False)
+    assert dbt_resource().target == engine
+    # one job for both: the daily job's steps do not depend on the engine
+    assert "tokenroi_dbt" in {node.name for node in
+                              defs.resolve_job_def("tokenroi_daily").graph.node_defs}
+
+
 def test_an_unknown_engine_is_refused_in_one_line(tmp_path):
     done = subprocess.run([str(Path(sys.executable).parent / "tokenroi"), "run"],
                           capture_output=True, text=True, timeout=120,
