@@ -55,19 +55,25 @@ def publish_warehouse(build_db: Path, warehouse: Path) -> dict[str, int]:
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
     """The dbt docs (persisted as comments in the build) follow the table to the warehouse."""
-    target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
     [(table_comment,)] = con.execute(
         "select comment from duckdb_tables() where database_name = 'build' "
         "and schema_name = ? and table_name = ?", [schema, table]).fetchall()
-    if table_comment:
-        con.execute(f"comment on table {target} is {sql_literal(table_comment.strip())}")
     columns = con.execute(
         "select column_name, comment from duckdb_columns() where database_name = 'build' "
-        "and schema_name = ? and table_name = ? and coalesce(comment, '') <> ''",
-        [schema, table]).fetchall()
-    for column, comment in columns:
-        con.execute(f"comment on column {target}.{quote_identifier(column)} is "
-                    f"{sql_literal(comment.strip())}")
+        "and schema_name = ? and table_name = ?", [schema, table]).fetchall()
+    write_comments(con, schema, table, table_comment, dict(columns))
+
+
+def write_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+                   table_comment: str | None, column_comments: dict[str, str | None]) -> None:
+    """A table's and its columns' descriptions as DuckDB comments; blank ones are skipped."""
+    target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+    if (table_comment or "").strip():
+        con.execute(f"comment on table {target} is {sql_literal(table_comment.strip())}")
+    for column, comment in column_comments.items():
+        if (comment or "").strip():
+            con.execute(f"comment on column {target}.{quote_identifier(column)} is "
+                        f"{sql_literal(comment.strip())}")
 
 
 def sql_literal(value: object) -> str:

@@ -15,22 +15,22 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish import quote_identifier, sql_literal
+from pipelines.publish import quote_identifier, sql_literal, write_comments
 from pipelines.quality.mart_suites import FACT_RELATIONS
 
 
 def exported_relations(manifest_path: Path) -> list[str]:
     """"schema.name" of every mart in the dbt manifest, then the relations the checks read."""
-    nodes = json.loads(manifest_path.read_text())["nodes"].values()
-    marts = sorted(f"marts.{node['name']}" for node in nodes
-                   if node["resource_type"] == "model" and node["fqn"][1] == "marts")
+    marts = sorted(f"marts.{node['name']}" for node in _models(manifest_path)
+                   if node["fqn"][1] == "marts")
     return marts + list(FACT_RELATIONS)
 
 
-def mirror_spark_build(export: str, build_db: Path, manifest_path: Path) -> dict[str, int]:
-    """Replace ``build_db`` with the relations exported under ``export``; rows per table."""
-    relations = exported_relations(manifest_path)
-    docs = _descriptions(manifest_path)
+def mirror_spark_build(export: str, build_db: Path, relations: list[str],
+                       manifest_path: Path) -> dict[str, int]:
+    """Replace ``build_db`` with ``relations`` as exported under ``export``, each with its
+    model's dbt docs as comments (what persist_docs writes on DuckDB); rows per table."""
+    docs = {node["name"]: node for node in _models(manifest_path)}
     build_db.parent.mkdir(parents=True, exist_ok=True)
     temporary = build_db.with_name(f".{build_db.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
@@ -51,7 +51,11 @@ def mirror_spark_build(export: str, build_db: Path, manifest_path: Path) -> dict
             con.execute(f"create schema if not exists {quote_identifier(schema)}")
             con.execute(f"create table {target} as select {select} from read_parquet({files})")
             counts[relation] = con.execute(f"select count(*) from {target}").fetchall()[0][0]
-            _comment(con, schema, name, docs.get(name))
+            node = docs.get(name, {})
+            described = node.get("columns", {})
+            write_comments(con, schema, name, node.get("description"),
+                           {column: described.get(column, {}).get("description")
+                            for column, *_ in columns})
         con.execute("checkpoint")
     finally:
         con.close()
@@ -60,27 +64,6 @@ def mirror_spark_build(export: str, build_db: Path, manifest_path: Path) -> dict
     return counts
 
 
-def _descriptions(manifest_path: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each model's description and its columns' (what persist_docs writes on DuckDB)."""
-    nodes = json.loads(manifest_path.read_text())["nodes"].values()
-    return {node["name"]: (node.get("description") or "",
-                           {name: column.get("description") or ""
-                            for name, column in node.get("columns", {}).items()})
-            for node in nodes if node["resource_type"] == "model"}
-
-
-def _comment(con: duckdb.DuckDBPyConnection, schema: str, name: str,
-             docs: tuple[str, dict[str, str]] | None) -> None:
-    if docs is None:
-        return
-    table, columns = docs
-    target = f"{quote_identifier(schema)}.{quote_identifier(name)}"
-    if table.strip():
-        con.execute(f"comment on table {target} is {sql_literal(table.strip())}")
-    present = {row[0] for row in con.execute(
-        "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
-        [schema, name]).fetchall()}
-    for column, text in columns.items():
-        if text.strip() and column in present:
-            con.execute(f"comment on column {target}.{quote_identifier(column)} is "
-                        f"{sql_literal(text.strip())}")
+def _models(manifest_path: Path) -> list[dict]:
+    return [node for node in json.loads(manifest_path.read_text())["nodes"].values()
+            if node["resource_type"] == "model"]

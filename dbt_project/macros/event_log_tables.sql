@@ -15,22 +15,21 @@
     {#- tokenroi passes the lake as Spark sees it (TOKENROI_SPARK_LAKE: on a cluster, an
         object-store URI holding the same files) -#}
     {%- set lake = var('spark_lake', env_var('TOKENROI_LAKE')) -%}
-    {%- set folders = {'raw': {'agent_calls': 'agent_calls', 'commits': 'commits',
-                               'deal_events': 'deal_events', 'quarantine': '_quarantine'},
-                       'event_log_reference': {}} -%}
-    {%- for name in ['people', 'budgets', 'features', 'deal_features', 'model_prices'] -%}
-        {%- do folders['event_log_reference'].update({name: 'reference/' ~ name}) -%}
-    {%- endfor -%}
     {%- if execute -%}
-        {%- for schema, tables in folders.items() -%}
-            {%- do run_query('create schema if not exists ' ~ schema) -%}
-            {%- for table, folder in tables.items() -%}
-                {#- external tables: dropping one forgets the path, never the files -#}
-                {%- do run_query('drop table if exists ' ~ schema ~ '.' ~ table) -%}
-                {%- do run_query('create table ' ~ schema ~ '.' ~ table
-                                 ~ " using parquet options (path '" ~ lake ~ '/' ~ folder
-                                 ~ "', recursiveFileLookup 'true', mergeSchema 'true')") -%}
-            {%- endfor -%}
+        {%- for source in graph.sources.values() -%}
+            {#- the lake's folders, as sources.yml's external_location reads them -#}
+            {%- if source.source_name == 'reference' -%}
+                {%- set folder = 'reference/' ~ source.name -%}
+            {%- else -%}
+                {%- set folder = '_quarantine' if source.name == 'quarantine' else source.name -%}
+            {%- endif -%}
+            {%- set table = source.schema ~ '.' ~ source.name -%}
+            {%- do run_query('create schema if not exists ' ~ source.schema) -%}
+            {#- external tables: dropping one forgets the path, never the files -#}
+            {%- do run_query('drop table if exists ' ~ table) -%}
+            {%- do run_query('create table ' ~ table ~ " using parquet options (path '" ~ lake
+                             ~ '/' ~ folder ~ "', recursiveFileLookup 'true', "
+                             ~ "mergeSchema 'true')") -%}
         {%- endfor -%}
     {%- endif %}
     select 1

@@ -58,7 +58,7 @@ def tokenroi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     if error is not None:
         raise error
     if on_spark:
-        counts = mirror_spark_build(settings.spark_export, settings.marts_db,
+        counts = mirror_spark_build(settings.spark_export, settings.marts_db, exports,
                                     invocation.target_path / "manifest.json")
         context.log.info(f"copied {len(counts)} relations ({sum(counts.values()):,} rows) "
                          f"from the Spark build into {settings.marts_db}")
