@@ -155,6 +155,27 @@ def keep_prompts() -> bool:
     return os.environ.get("TOKENROI_KEEP_PROMPTS", "") == "1"
 
 
+TOKEN_CONVENTIONS = ("inclusive", "disjoint", "auto")
+
+
+def token_conventions() -> dict[str, str]:
+    """TOKENROI_TOKEN_CONVENTIONS: how a source's input token count relates to its cache
+    tokens, overriding the format's rule (README "Token conventions"). Comma-separated
+    ``format=convention`` or ``format/name=convention`` (an OpenTelemetry instrumentation
+    scope or service name), e.g. ``otlp/my-gateway=disjoint,litellm=inclusive``."""
+    conventions = {}
+    for item in os.environ.get("TOKENROI_TOKEN_CONVENTIONS", "").split(","):
+        if not item.strip():
+            continue
+        key, _, value = item.partition("=")
+        if value.strip() not in TOKEN_CONVENTIONS or not key.strip():
+            raise ValueError(f"TOKENROI_TOKEN_CONVENTIONS: {item.strip()!r} is not "
+                             f"FORMAT[/NAME]=CONVENTION with CONVENTION one of "
+                             f"{', '.join(TOKEN_CONVENTIONS)}")
+        conventions[key.strip()] = value.strip()
+    return conventions
+
+
 def dbt_vars() -> dict:
     """Overrides of dbt_project.yml's vars for every run: TOKENROI_DBT_VARS, a JSON object
     such as '{"max_unpriced_token_share": 0.05}'."""

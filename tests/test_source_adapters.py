@@ -10,9 +10,10 @@ import io
 import json
 from pathlib import Path
 
-from pipelines.adapters.claude_code import read_claude_code
+from pipelines.adapters.canonical import merged
+from pipelines.adapters.claude_code import read_claude_code_parts
 from pipelines.adapters.litellm import read_litellm
-from pipelines.adapters.otlp import read_otlp
+from pipelines.adapters.otlp import read_otlp, read_otlp_parts
 from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
 
 BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
@@ -62,8 +63,11 @@ def test_claude_code_counts_a_repeated_request_once_with_its_final_usage(tmp_pat
     ]
     path = write(tmp_path, "claude_code/ada@acme.example/acme-api/5f0c.jsonl",
                  "\n".join(json.dumps(line) for line in lines) + "\n{\"type\": \"assist")
-    valid, rejected = read_claude_code(path, "ada@acme.example")
+    valid, rejected, skipped = merged(read_claude_code_parts(path, "ada@acme.example"))
     rows = {r["request_id"]: r for r in valid.to_pylist()}
+    # every line accounted for: 2 calls, 1 refused, 5 skipped by rule
+    assert skipped == {"transcript_summary": 1, "transcript_user": 2, "repeated_message": 1,
+                       "synthetic_message": 1}
     assert set(rows) == {"req_01", "req_02"}
     # input_tokens is already uncached; cache_creation without a TTL split counts as 5m.
     assert buckets(rows["req_01"]) == (12, 45000, 3000, 0, 180)
@@ -73,7 +77,8 @@ def test_claude_code_counts_a_repeated_request_once_with_its_final_usage(tmp_pat
         "ada@acme.example", "acme-api", "feature/PAY-12-retries", "5f0c-session")
     assert (first["provider"], first["tool"], first["source"]) == ("anthropic", "claude_code",
                                                                    "claude_code")
-    assert first["event_id"] == "claude_code:msg_01:req_01"
+    # the message id alone: a subagent's replay under a new requestId is the same call
+    assert first["event_id"] == "claude_code:msg_01"
     assert first["prompt_chars"] == len("Add retries to the client")
     assert [(r["source_line"], r["reason"]) for r in rejected.to_pylist()] == [
         (8, "malformed JSON (Unterminated string starting at)")]
@@ -144,7 +149,9 @@ def test_otlp_genai_spans_subtract_cache_tokens_from_input(tmp_path):
                                                       attr("user.email", "bo@acme.example")]},
                           "scopeLogs": [{"logRecords": [api_request, user_prompt]}]}],
     }
-    valid, rejected = read_otlp(write(tmp_path, "otlp/export.json", json.dumps(export)))
+    valid, rejected, skipped = merged(read_otlp_parts(write(tmp_path, "otlp/export.json",
+                                                             json.dumps(export))))
+    assert skipped == {"not_a_model_request": 1, "other_event": 1}
     rows = {r["event_id"] or r["session_id"]: r for r in valid.to_pylist()}
     assert buckets(rows["otlp:span:a1:b1"]) == (2000, 8000, 0, 0, 700)
     assert rows["otlp:span:a1:b1"]["model"] == "gpt-5-2025-08-07"
@@ -161,8 +168,9 @@ def test_otlp_genai_spans_subtract_cache_tokens_from_input(tmp_path):
     # the user_prompt event (OTEL_LOG_USER_PROMPTS=1) gives the request its prompt's class
     assert (log_row["task_class"], log_row["prompt_chars"]) == ("non_work", 19)
     assert log_row["feature_key"] == "PAY-4"  # a tokenroi.feature attribute is a tag
-    assert len(valid) == 3
-    assert [r["reason"] for r in rejected.to_pylist()] == ["input_tokens is negative"]
+    # cache larger than input: an exporter that copied Anthropic's disjoint buckets, read so
+    assert buckets(rows["otlp:span:a4:b4"]) == (100, 400, 0, 0, 0)
+    assert len(valid) == 4 and rejected is None
 
 
 def test_otlp_json_lines_with_a_truncated_line(tmp_path):
@@ -194,7 +202,7 @@ def test_otlp_records_are_numbered_in_file_order_so_no_two_share_a_number(tmp_pa
     valid, rejected = read_otlp(path)
     assert valid["event_id"].to_pylist() == ["otlp:span:t:a", "otlp:span:t:c"]
     assert [(r["source_line"], r["reason"]) for r in rejected.to_pylist()] == [
-        (2, "malformed JSON (Expecting value)"), (3, "input_tokens is negative")]
+        (2, "malformed JSON"), (3, "input_tokens is negative")]
 
 
 # ---- LiteLLM -------------------------------------------------------------------------------
@@ -282,7 +290,11 @@ def test_openai_usage_buckets_subtract_cached_input(tmp_path):
     assert (row["request_count"], row["user_key"], row["source"]) == (42, "key_ada",
                                                                       "openai_usage")
     assert str(row["occurred_at"]) == "2026-10-07 00:00:00"
-    assert [r["reason"] for r in rejected.to_pylist()] == ["missing required field model"]
+    # Not grouped by model (the API's default): still the bill, at the grain it has.
+    org = valid.to_pylist()[1]
+    assert (org["model"], org["provider"], org["user_key"]) == (None, "openai",
+                                                                "openai-organization")
+    assert buckets(org) == (10, 0, 0, 0, 1) and rejected is None
 
 
 def test_anthropic_usage_buckets_are_already_disjoint(tmp_path):

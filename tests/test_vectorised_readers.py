@@ -1,6 +1,7 @@
-"""The vectorised readers (a whole file in one DuckDB pass) agree with the record-by-record
-path on every value the contract cares about, including the odd ones; a file they cannot
-take falls back to the record path."""
+"""Each format has one mapping; the ways a file reaches it (canonical JSONL whole or line
+by line; LiteLLM as a CSV DuckDB reads, a CSV only Python's tokenizer takes, or JSON; OTLP as
+JSON lines or one pretty-printed document) give the same rows and reasons, odd values
+included."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import io
 import json
 from datetime import UTC, datetime
 
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401
 import pytest
 
 from pipelines.adapters import canonical, litellm, otlp
@@ -41,7 +44,7 @@ def _both_canonical(path):
 
 def _assert_same(fast, slow):
     assert fast is not None, "the vectorised reader refused a file it should take"
-    for ours, theirs in zip(fast, slow, strict=True):
+    for ours, theirs in zip(fast[:2], slow[:2], strict=True):
         if ours is None or theirs is None:
             assert ours is None and theirs is None
             continue
@@ -118,31 +121,54 @@ def _litellm_rows() -> list[dict]:
             for number, variant in enumerate(variants)]
 
 
-def test_litellm_csv_sql_path_agrees_with_record_path(tmp_path):
+def _csv(rows: list[dict], columns: list[str]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=LITELLM_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
-    writer.writerows(_litellm_rows())
-    path = tmp_path / "spend.csv"
-    path.write_text(out.getvalue())
-    fast = litellm._read_csv_whole(path, min_bytes=1)
-    slow = canonical.joined(litellm._record_parts(path))
-    _assert_same(fast, slow)
-    assert slow[0].num_rows > 20 and slow[1].num_rows > 5
+    writer.writerows(rows)
+    return out.getvalue()
 
 
-def test_litellm_csv_with_few_columns_and_quoted_newlines(tmp_path):
+def _without_raw(part):
+    """Rows and reasons; the quarantine's text differs by shape (a CSV row, a JSON object)."""
+    valid, rejected, skipped = part
+    return valid, None if rejected is None else rejected.drop_columns(["raw"]), skipped
+
+
+def test_litellm_csv_json_and_tokenised_csv_agree(tmp_path):
+    rows = _litellm_rows()
     path = tmp_path / "spend.csv"
-    path.write_text("request_id,startTime,model,prompt_tokens\n"
-                    "a,2026-10-05T10:00:00Z,gpt-5,10\n")
-    _assert_same(litellm._read_csv_whole(path, min_bytes=1),
-                 canonical.joined(litellm._record_parts(path)))
+    path.write_text(_csv(rows, LITELLM_COLUMNS))
+    duckdb_csv = litellm._read_csv(path)
+    tokenised = canonical.merged(litellm.run_on_texts(
+        litellm._json_query(False, "{}", False), litellm._csv_texts(path), renumber=False))
+    _assert_same(_without_raw(duckdb_csv), _without_raw(tokenised))
+    as_json = tmp_path / "spend.json"
+    as_json.write_text(json.dumps(rows))
+    from_json = canonical.merged(litellm.read_litellm_parts(as_json))
+    # JSON rows are numbered 1, 2, …; CSV rows by their line (the header is line 1)
+    renumbered = from_json.valid.set_column(
+        from_json.valid.schema.get_field_index("source_line"), "source_line",
+        pa.compute.add(from_json.valid["source_line"], 1))
+    assert renumbered.sort_by("source_line").drop_columns(["event_id"]).equals(
+        duckdb_csv.valid.sort_by("source_line").drop_columns(["event_id"]))
+    assert duckdb_csv.valid.num_rows > 20 and duckdb_csv.rejected.num_rows > 5
+
+
+def test_litellm_csv_with_a_ragged_row_and_quoted_newlines(tmp_path):
+    path = tmp_path / "spend.csv"
     path.write_text("request_id,startTime,model,custom_llm_provider,user,messages\n"
                     'a,2026-10-05T10:00:00Z,gpt-5,openai,gw-ada,"x\ny"\n')
-    # the line numbers need the record path
-    assert litellm._read_csv_whole(path, min_bytes=1) is None
     valid, rejected = litellm.read_litellm(path)
-    assert valid["source_line"].to_pylist() == [3] and rejected is None
+    # a CSV record's number (the header is 1): its line unless a value holds a newline
+    assert valid["source_line"].to_pylist() == [2] and rejected is None
+    path.write_text("request_id,startTime,model,prompt_tokens\n"
+                    "a,2026-10-05T10:00:00Z,gpt-5,10\n"
+                    "b,2026-10-05T10:00:00Z,gpt-5,10,extra,cells\n"
+                    "c,2026-10-05T10:00:00Z,gpt-5,10\n")
+    assert litellm._read_csv(path) is None  # DuckDB's strict reader refuses the ragged row
+    valid, rejected = litellm.read_litellm(path)
+    assert valid["request_id"].to_pylist() == ["a", "b", "c"] and rejected is None
 
 
 # ---- OTLP GenAI spans ----------------------------------------------------------------------
@@ -222,15 +248,23 @@ def _otlp_lines() -> list[str]:
     return lines
 
 
-def test_otlp_spans_sql_path_agrees_with_record_path(tmp_path):
+def test_otlp_json_lines_and_one_document_agree(tmp_path):
+    lines = _otlp_lines()
     path = tmp_path / "otel.jsonl"
-    path.write_text("\n".join(_otlp_lines()) + "\n")
-    fast = otlp._read_spans_whole(path, min_bytes=1)
-    slow = canonical.joined(otlp._record_parts(path))
-    _assert_same(fast, slow)
-    assert slow[0].num_rows > 100 and slow[1].num_rows > 50  # both kinds of row exercised
-    reasons = set(slow[1]["reason"].to_pylist())
-    assert {"startTimeUnixNano is out of range", "missing required field startTimeUnixNano",
+    path.write_text("\n".join(lines) + "\n")
+    as_lines = canonical.merged(otlp.read_otlp_parts(path))
+    # the same exports as one pretty-printed document (one request listing every resource)
+    document = {"resourceSpans": [resource for line in lines if line
+                                  for resource in json.loads(line)["resourceSpans"]]}
+    pretty = tmp_path / "otel.json"
+    pretty.write_text(json.dumps(document, indent=2))
+    as_document = canonical.merged(otlp.read_otlp_parts(pretty))
+    _assert_same(as_lines, as_document)
+    plain_spans = sum(1 for line in lines if line)  # one plain span per export
+    assert as_lines.skipped == as_document.skipped == {"not_a_model_request": plain_spans}
+    assert as_lines.valid.num_rows > 100 and as_lines.rejected.num_rows > 50
+    reasons = set(as_lines.rejected["reason"].to_pylist())
+    assert {"startTimeUnixNano is out of range", "missing required field occurred_at",
             "gen_ai.usage.input_tokens is not a whole number"} <= reasons
 
 
@@ -240,39 +274,28 @@ def test_otlp_sub_microsecond_start_times_round_as_python_does(tmp_path):
     path.write_text(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [
         _span(n, {"user.id": {"stringValue": "gw-ada"}}, startTimeUnixNano=str(start))
         for n, start in enumerate(starts)]}]}]}) + "\n")
-    fast = otlp._read_spans_whole(path, min_bytes=1)
+    valid, _ = otlp.read_otlp(path)
     expected = [datetime.fromtimestamp(start / 1e9, UTC).replace(tzinfo=None) for start in starts]
-    assert fast[0].sort_by("source_line")["occurred_at"].to_pylist() == expected
+    assert valid.sort_by("source_line")["occurred_at"].to_pylist() == expected
 
 
-@pytest.mark.parametrize("export", [
-    {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {"stringValue": "x"}}]}]}]},
-    {"resourceSpans": [{"scopeSpans": [{"spans": [_span(1, {"gen_ai.request.model": {
+@pytest.mark.parametrize(("export", "outcome"), [
+    ({"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {"stringValue": "x"}}]}]}]},
+     {"skipped": {"other_event": 1}}),
+    ({"resourceSpans": [{"scopeSpans": [{"spans": [_span(1, {"gen_ai.request.model": {
         "arrayValue": {"values": [{"stringValue": "gpt-5"}]}}})]}]}]},
-    {"resourceSpans": {"not": "a list"}},
+     {"reason": "model is not a single value"}),
+    ({"resourceSpans": {"not": "a list"}}, {"reason": "resourceSpans is not a list"}),
+    ({"resourceSpans": [{"scopeSpans": [{"spans": [7]}]}]},
+     {"reason": "an entry of spans is not an object"}),
+    ({"resourceSpans": []}, {"skipped": {"empty_export": 1}}),
+    ({"traces": []}, {"reason": "not an OTLP export (no resourceSpans or resourceLogs)"}),
 ])
-def test_otlp_files_the_sql_path_leaves_to_the_record_path(tmp_path, export):
+def test_otlp_exports_of_odd_shapes_are_each_accounted_for(tmp_path, export, outcome):
     path = tmp_path / "otel.jsonl"
-    path.write_text(json.dumps(export) + "\n")
-    assert otlp._read_spans_whole(path, min_bytes=1) is None
-    path.write_text('{"resourceSpans": []}\n{"resourceSpans": [\n')
-    assert otlp._read_spans_whole(path, min_bytes=1) is None
-
-
-def test_small_files_take_the_record_path_and_large_ones_the_sql_path(tmp_path, monkeypatch):
-    """Planning the SQL costs a tenth of a second a file: below SQL_PATH_MIN_BYTES Python
-    is quicker. The dispatch is what is tested here (parity is tested above)."""
-    export = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [
-        _span(1, {"user.id": {"stringValue": "gw-ada"}})]}]}]}) + "\n"
-    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
-    small.write_text(export)
-    large.write_text(export * (otlp.SQL_PATH_MIN_BYTES // len(export) + 1))
-
-    def no_record_path(path):
-        raise AssertionError(f"{path.name} went the record path")
-
-    monkeypatch.setattr(otlp, "_record_parts", no_record_path)
-    valid, rejected = otlp.read_otlp(large)
-    assert valid.num_rows == large.read_text().count("\n") and rejected is None
-    with pytest.raises(AssertionError, match="small.jsonl went the record path"):
-        otlp.read_otlp(small)
+    path.write_text(json.dumps(export) + "\n" + '{"resourceSpans": [\n')
+    valid, rejected, skipped = canonical.merged(otlp.read_otlp_parts(path))
+    reasons = [] if rejected is None else rejected["reason"].to_pylist()
+    assert valid is None and reasons[-1] == "malformed JSON"
+    assert reasons[:-1] == ([outcome["reason"]] if "reason" in outcome else [])
+    assert skipped == outcome.get("skipped", {})

@@ -12,17 +12,25 @@ import functools
 import json
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipelines.adapters.lines import numbered_lines
-from pipelines.adapters.schema import STREAM_FIELDS, TASK_CLASSES, Field
+from pipelines.adapters.schema import (
+    BILL_SOURCES,
+    STREAM_FIELDS,
+    TASK_CLASSES,
+    UNHASHED_FIELDS,
+    Field,
+)
 from pipelines.classify.rules import classify_sql
 from pipelines.settings import keep_prompts
 
@@ -118,12 +126,16 @@ _AGENT_CALL_PROBLEMS = [
     f"case when nullif(trim({_text('person_email')}), '') is null "
     f"and nullif(trim({_text('user_key')}), '') is null "
     "then 'missing required field person_email or user_key' end",
+    f"case when nullif(trim({_text('model')}), '') is null "
+    f"and coalesce(trim({_text('source')}), '') not in {BILL_SOURCES} "
+    "then 'missing required field model' end",
 ]
 _TOKEN_FIELDS = ("input_tokens", "cache_read_tokens", "cache_write_tokens",
                  "cache_write_1h_tokens", "output_tokens")
 
 
-def _typed_query(stream: str, by_column: bool = False) -> tuple[str, dict[str, list[str]]]:
+def _typed_query(stream: str, by_column: bool = False, keep: tuple[str, ...] = (),
+                 ) -> tuple[str, dict[str, list[str]]]:
     """SELECT over a `parsed` relation giving typed columns + reason, and the keys it reads.
 
     `parsed` has source_line, raw, is_json, is_object, pre_reason, and the keys' values:
@@ -146,12 +158,14 @@ def _typed_query(stream: str, by_column: bool = False) -> tuple[str, dict[str, l
     if stream == "agent_calls":
         problems.extend(_AGENT_CALL_PROBLEMS)
     hashed = ", ".join(f"coalesce(cast({f.name} as varchar), '')" for f in fields
-                       if f.name != "event_id")
+                       if f.name not in UNHASHED_FIELDS)
     reason = ("case when not is_json then 'malformed JSON' "
               "when not is_object then 'not a JSON object' "
               "when pre_reason is not null then pre_reason "
               f"else nullif(concat_ws('; ', {', '.join(problems)}), '') end")
-    typed = f"select source_line, raw, {reason} as reason, {', '.join(columns)} from parsed"
+    kept = "".join(f"{column}, " for column in keep)
+    typed = (f"select source_line, raw, {reason} as reason, skip_rule, {kept}"
+             f"{', '.join(columns)} from parsed")
     # Resolve «text:key» / «node:key» markers to positions in the two value lists.
     keys: dict[str, list[str]] = {"text": [], "node": []}
 
@@ -185,12 +199,12 @@ def build_query(stream: str) -> str:
         with checked as (
             select source_line, raw, json_valid(raw) as is_json,
                    coalesce(try(json_type(raw)) = 'OBJECT', false) as is_object,
-                   cast(null as varchar) as pre_reason
+                   cast(null as varchar) as pre_reason, cast(null as varchar) as skip_rule
             from lines
         ),
         parsed as (
             select
-                source_line, raw, is_json, is_object, pre_reason,
+                source_line, raw, is_json, is_object, pre_reason, skip_rule,
                 -- CASE evaluates both branches on a vector: try() keeps bad lines from raising.
                 case when is_object then try(json_extract_string(raw, {paths("text")})) end
                     as text_values,
@@ -204,20 +218,27 @@ def build_query(stream: str) -> str:
 
 def build_relation_query(stream: str, source: str, text_of: Callable[[str], str],
                          node_of: Callable[[str], str], source_line: str = "ordinality",
-                         pre_reason: str = "cast(null as varchar)") -> str:
+                         pre_reason: str = "cast(null as varchar)",
+                         raw: str = "cast(null as varchar)",
+                         skip_rule: str = "cast(null as varchar)",
+                         keep: tuple[str, ...] = ()) -> str:
     """The same contract over rows already split into columns by a vectorised reader.
 
     ``source`` is SQL for the rows; ``text_of(key)`` / ``node_of(key)`` give SQL for a
     canonical key's value as text / as JSON (``null`` where the source has none);
-    ``pre_reason`` is a reason found before the contract (an adapter's own BadValue)."""
-    typed, keys = _typed_query(stream, by_column=True)
+    ``pre_reason`` is a reason found before the contract (a line that is not JSON, a token
+    count that is not a number); ``raw`` the record's own text where the reader has it;
+    ``skip_rule`` the rule that leaves a record out on purpose (not a model request);
+    ``keep`` columns of the source passed through as they are."""
+    typed, keys = _typed_query(stream, by_column=True, keep=keep)
     values = [f'{text_of(k)} as "text:{k}"' for k in keys["text"]]
     values += [f'{node_of(k)} as "node:{k}"' for k in keys["node"]]
     return f"""
         with source as ({source}),
         parsed as (
-            select {source_line} as source_line, cast(null as varchar) as raw,
+            select {source_line} as source_line, {raw} as raw,
                    true as is_json, true as is_object, {pre_reason} as pre_reason,
+                   {skip_rule} as skip_rule,{"".join(f" {c}," for c in keep)}
                    {", ".join(values)}
             from source
         ),
@@ -249,31 +270,58 @@ def build_file_query(stream: str) -> str:
         node_of=lambda key: f'"{key}"')
 
 
-def check_batches(stream: str, batches: Iterable[pa.Table]) -> tuple[pa.Table | None,
-                                                                     pa.Table | None]:
-    """Check tables of (source_line, raw canonical JSON) against the contract.
+class Part(NamedTuple):
+    """What a reader made of (part of) a file: valid canonical rows (with source_line),
+    refused records (source_line, raw, reason) and, by rule, the records it left out on
+    purpose (a transcript's user lines, a span that is no model request). Every record of
+    a file is in exactly one of the three."""
 
-    Returns (valid canonical rows with source_line, rejected rows with source_line/raw/reason).
-    """
+    valid: pa.Table | None
+    rejected: pa.Table | None
+    skipped: dict[str, int] = {}
+
+
+def check_batches(stream: str, batches: Iterable[pa.Table]) -> Part:
+    """Check tables of (source_line, raw canonical JSON) against the contract."""
     query = _query(stream, keep_prompts())
-    valid, rejected = [], []
+    parts = []
     con = _connection()
     for lines in batches:
         con.register("lines", lines.select(["source_line", "raw"]))
         checked = con.sql(query).to_arrow_table()
         con.unregister("lines")
-        good, bad = _split(stream, checked)
-        valid.append(good)
-        rejected.append(bad)
-    return _concat(valid), _concat(rejected)
+        parts.append(split_checked(stream, checked))
+    return merged(parts)
 
 
-def _split(stream: str, checked: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """Checked rows → (valid canonical rows with source_line, rejected source_line/raw/reason)."""
+def split_checked(stream: str, checked: pa.Table) -> Part:
+    """Rows of a contract query → valid rows, refused records and skip counts by rule."""
+    skipped = pc.is_valid(checked["skip_rule"])
+    skips = {}
+    if pc.any(skipped).as_py():
+        counts = pc.value_counts(checked["skip_rule"].filter(skipped))
+        skips = {item["values"].as_py(): item["counts"].as_py() for item in counts}
+        checked = checked.filter(pc.invert(skipped))
     bad = pc.is_valid(checked["reason"])
     names = [f.name for f in STREAM_FIELDS[stream]]
-    return (checked.filter(pc.invert(bad)).select([*names, "source_line"]),
-            checked.filter(bad).select(["source_line", "raw", "reason"]))
+    return Part(_concat([checked.filter(pc.invert(bad)).select([*names, "source_line"])]),
+                _concat([checked.filter(bad).select(["source_line", "raw", "reason"])]), skips)
+
+
+def merged(parts: Iterable[Part]) -> Part:
+    """Several parts as one (a whole file, for callers that want it at once)."""
+    parts = list(parts)
+    skipped: Counter[str] = Counter()
+    for part in parts:
+        skipped.update(part.skipped)
+    return Part(_concat([p.valid for p in parts if p.valid is not None]),
+                _concat([p.rejected for p in parts if p.rejected is not None]), dict(skipped))
+
+
+def joined(parts: Iterable[Part]) -> tuple[pa.Table | None, pa.Table | None]:
+    """A reader's parts as one (valid, rejected) pair."""
+    whole = merged(parts)
+    return whole.valid, whole.rejected
 
 
 @functools.cache
@@ -305,10 +353,8 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return _local.con
 
 
-def canonical_jsonl_parts(stream: str, path: Path,
-                          ) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
-    """tokenroi's own JSONL, as (valid, rejected) parts: each line is already a canonical
-    record.
+def canonical_jsonl_parts(stream: str, path: Path) -> Iterator[Part]:
+    """tokenroi's own JSONL, in parts: each line is already a canonical record.
 
     A file that DuckDB's JSON reader takes whole (every line a JSON object, no blank line,
     at most WHOLE_FILE_MAX_BYTES) is checked in one vectorised pass: one part. Any other
@@ -328,15 +374,7 @@ def read_canonical_jsonl(stream: str, path: Path) -> tuple[pa.Table | None, pa.T
     return joined(canonical_jsonl_parts(stream, path))
 
 
-def joined(parts: Iterable[tuple[pa.Table | None, pa.Table | None]],
-           ) -> tuple[pa.Table | None, pa.Table | None]:
-    """A reader's parts as one (valid, rejected) pair, for callers that want the whole file."""
-    parts = list(parts)
-    return (_concat([valid for valid, _ in parts if valid is not None]),
-            _concat([rejected for _, rejected in parts if rejected is not None]))
-
-
-def _check_whole_file(stream: str, path: Path) -> tuple[pa.Table | None, pa.Table | None] | None:
+def _check_whole_file(stream: str, path: Path) -> Part | None:
     return check_whole_file(stream, path, _file_query(stream, keep_prompts()),
                             lambda wanted: _original_lines(path, wanted))
 
@@ -347,8 +385,7 @@ WHOLE_FILE_MAX_BYTES = 512 << 20
 
 def check_whole_file(stream: str, path: Path, query: str,
                      originals: Callable[[set[int]], dict[int, str]], header_lines: int = 0,
-                     one_row_per_line: bool = True, min_bytes: int = 1,
-                     ) -> tuple[pa.Table | None, pa.Table | None] | None:
+                     one_row_per_line: bool = True, min_bytes: int = 1) -> Part | None:
     """Run a whole-file contract query ($1 = the path), or None when it cannot number lines.
 
     None when the file is under ``min_bytes`` (where planning the query costs more than
@@ -364,14 +401,14 @@ def check_whole_file(stream: str, path: Path, query: str,
         return None
     if one_row_per_line and checked.num_rows + header_lines != _line_count(path):
         return None
-    valid, rejected = _split(stream, checked)
-    if rejected.num_rows:
+    valid, rejected, skipped = split_checked(stream, checked)
+    if rejected is not None and pc.any(pc.is_null(rejected["raw"])).as_py():
         # The quarantine keeps each rejected record's own text: read those back.
         lines = rejected["source_line"].to_pylist()
         text = originals(set(lines))
         rejected = rejected.set_column(1, "raw", pa.array([text[n] for n in lines],
                                                           pa.large_string()))
-    return _concat([valid]), _concat([rejected])
+    return Part(valid, rejected, skipped)
 
 
 def _original_lines(path: Path, wanted: set[int]) -> dict[int, str]:
@@ -403,8 +440,8 @@ class SourceRecord:
     reason: str | None = None
 
 
-def check_records(stream: str, records: Iterable[SourceRecord]) -> tuple[pa.Table | None,
-                                                                        pa.Table | None]:
+def check_records(stream: str, records: Iterable[SourceRecord],
+                  skipped: dict[str, int] | None = None) -> Part:
     """Contract-check adapter output; rejected rows keep the source's original text.
 
     Records may share a source line (the rows of one JSON line): each is checked under its
@@ -416,7 +453,7 @@ def check_records(stream: str, records: Iterable[SourceRecord]) -> tuple[pa.Tabl
         "source_line": pa.array(range(len(parsed)), pa.int64()),
         "raw": pa.array([json.dumps(r.canonical, default=str) for r in parsed],
                         pa.large_string())})
-    valid, rejected = check_batches(stream, [lines])
+    valid, rejected, _ = check_batches(stream, [lines])
     if valid is not None:
         numbers = pa.array([r.source_line for r in parsed], pa.int64())
         valid = valid.set_column(valid.schema.get_field_index("source_line"), "source_line",
@@ -426,11 +463,12 @@ def check_records(stream: str, records: Iterable[SourceRecord]) -> tuple[pa.Tabl
         for r in rejected.select(["source_line", "reason"]).to_pylist()]
     rows += [(r.source_line, r.original, r.reason or "unreadable record") for r in refused]
     if not rows:
-        return valid, None
+        return Part(valid, None, skipped or {})
     rows.sort()
-    return valid, pa.table({"source_line": pa.array([n for n, _, _ in rows], pa.int64()),
+    return Part(valid, pa.table({"source_line": pa.array([n for n, _, _ in rows], pa.int64()),
                             "raw": pa.array([o for _, o, _ in rows], pa.large_string()),
-                            "reason": pa.array([r for _, _, r in rows], pa.string())})
+                            "reason": pa.array([r for _, _, r in rows], pa.string())}),
+                skipped or {})
 
 
 # A record-path reader checks and writes this many records at a time.

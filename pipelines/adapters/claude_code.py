@@ -1,19 +1,36 @@
 """Claude Code session transcripts → canonical agent calls.
 
 Files come from each person's ``~/.claude/projects/<project>/<session>.jsonl`` (subagents
-under ``<session>/subagents/``), landed as ``claude_code/<person>/**/*.jsonl``. Assistant
-entries carry ``message.usage``; Claude Code writes one entry per content block, so the same
-``message.id`` + ``requestId`` repeats with the same request's usage: it is counted once.
+under ``<session>/subagents/``), landed as ``claude_code/<person>/**/*.jsonl``.
+
+- A call is an assistant message with ``message.usage``. Claude Code writes one line per
+  content block, so one ``message.id`` spans several lines: it is one call, with the usage
+  of its last line (from 2.1 on only the last line carries the final ``output_tokens``) and
+  the time of its first. Its event id is ``claude_code:<message.id>`` (else the request id):
+  a subagent transcript that replays a parent's message under a new ``requestId`` collapses
+  onto the parent's call in the warehouse, so a session's files count a message once.
+- Older versions (0.2.x) write no top-level ``type``: the message's ``role`` says what a
+  line is, and ``costUSD`` is the call's reported cost.
+- ``message.usage`` holds Anthropic's disjoint buckets; ``cache_creation`` splits writes by
+  TTL (5-minute and 1-hour; without it every write is a 5-minute one); ``speed`` is
+  ``fast`` for fast mode.
+- Every line is accounted for: a call, a refusal with its reason, or skipped by a rule:
+  ``transcript_user``, ``transcript_summary``, ``transcript_system``, ``transcript_other``
+  (snapshots, queue operations, progress…), ``synthetic_message`` (Claude Code's own
+  ``<synthetic>`` notes), ``repeated_message`` (a further line of a message already
+  counted) and ``assistant_without_usage``.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.adapters.canonical import SourceRecord, check_records
+from pipelines.adapters.canonical import Part, SourceRecord, check_records, joined
 from pipelines.adapters.fields import BadValue, person_fields, repo_from_path, whole_number
 
 SOURCE = "claude_code"
@@ -49,8 +66,9 @@ def _call(entry: dict, person: str, prompt: str | None) -> dict:
     else:
         write_5m, write_1h = writes, 0
     message_id, request_id = message.get("id"), entry.get("requestId")
+    key = message_id or request_id
     return {
-        "event_id": f"{SOURCE}:{message_id}:{request_id}" if message_id or request_id else None,
+        "event_id": f"{SOURCE}:{key}" if isinstance(key, str) and key else None,
         "occurred_at": entry.get("timestamp"),
         "source": SOURCE,
         **person_fields(person),
@@ -65,53 +83,75 @@ def _call(entry: dict, person: str, prompt: str | None) -> dict:
         "cache_write_tokens": write_5m,
         "cache_write_1h_tokens": write_1h,
         "output_tokens": usage.get("output_tokens"),
+        "reported_cost_usd": entry.get("costUSD"),
+        "speed": usage.get("speed") or None,
         "repo": repo_from_path(entry.get("cwd")),
         "branch": entry.get("gitBranch") or None,
         "prompt": prompt,
     }
 
 
-def read_claude_code(path: Path, person: str) -> tuple[pa.Table | None, pa.Table | None]:
+SKIPPED_TYPES = {"user": "transcript_user", "summary": "transcript_summary",
+                 "system": "transcript_system"}
+
+
+def _line_kind(entry: dict) -> str | None:
+    """The line's type; older versions write none, and the message's role says it."""
+    kind = entry.get("type")
+    if isinstance(kind, str) and kind:
+        return kind
+    message = entry.get("message")
+    role = message.get("role") if isinstance(message, dict) else None
+    return role if isinstance(role, str) else None
+
+
+def read_claude_code_parts(path: Path, person: str) -> Iterator[Part]:
     records: dict[str, SourceRecord] = {}
     refused: list[SourceRecord] = []
+    skipped: Counter[str] = Counter()
     prompt: str | None = None
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
+            original = line.rstrip("\n")
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError as error:
-                refused.append(SourceRecord(number, line.rstrip("\n"),
+                refused.append(SourceRecord(number, original,
                                             reason=f"malformed JSON ({error.msg})"))
                 continue
             if not isinstance(entry, dict):
-                refused.append(SourceRecord(number, line.rstrip("\n"),
-                                            reason="not a JSON object"))
+                refused.append(SourceRecord(number, original, reason="not a JSON object"))
                 continue
-            message = entry.get("message")
-            if entry.get("type") == "user" and isinstance(message, dict):
+            kind, message = _line_kind(entry), entry.get("message")
+            if kind == "user" and isinstance(message, dict):
                 prompt = _prompt_text(message) or prompt
+            if kind != "assistant":
+                skipped[SKIPPED_TYPES.get(kind, "transcript_other")] += 1
                 continue
-            if (entry.get("type") != "assistant" or not isinstance(message, dict)
-                    or "usage" not in message or message.get("model") == SYNTHETIC_MODEL):
-                continue  # summaries, snapshots, system lines: not model requests
+            if not isinstance(message, dict) or "usage" not in message:
+                skipped["assistant_without_usage"] += 1
+                continue
+            if message.get("model") == SYNTHETIC_MODEL:
+                skipped["synthetic_message"] += 1
+                continue
             try:
                 call = _call(entry, person, prompt)
             except BadValue as error:
-                refused.append(SourceRecord(number, line.rstrip("\n"), reason=str(error)))
+                refused.append(SourceRecord(number, original, reason=str(error)))
                 continue
-            record = SourceRecord(number, line.rstrip("\n"), call)
             key = call["event_id"] or f"line:{number}"
             kept = records.get(key)
-            # A repeated request keeps its most complete usage (the largest output count).
-            if kept is None or _output(call) > _output(kept.canonical):
-                records[key] = record
-    return check_records("agent_calls", [*records.values(), *refused])
+            if kept is not None:
+                # One message, several lines: the last line's usage, the first line's time.
+                skipped["repeated_message"] += 1
+                call["occurred_at"] = kept.canonical["occurred_at"]
+                records[key] = SourceRecord(kept.source_line, original, call)
+                continue
+            records[key] = SourceRecord(number, original, call)
+    yield check_records("agent_calls", [*records.values(), *refused], dict(skipped))
 
 
-def _output(call: dict) -> int:
-    try:
-        return whole_number(call.get("output_tokens"), "output_tokens") or 0
-    except BadValue:
-        return -1
+def read_claude_code(path: Path, person: str) -> tuple[pa.Table | None, pa.Table | None]:
+    return joined(read_claude_code_parts(path, person))

@@ -15,13 +15,19 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from pipelines.adapters.canonical import SourceRecord, check_records, json_documents
+from pipelines.adapters.canonical import (
+    Part,
+    SourceRecord,
+    check_records,
+    joined,
+    json_documents,
+)
 from pipelines.adapters.fields import BadValue, text_value
 
 FEATURES_FIELDS = ("Features__c", "features", "Features")
@@ -59,6 +65,14 @@ def _read_csv(path: Path) -> list[tuple[int, dict]]:
 
 
 def read_salesforce(folder: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    return joined(read_salesforce_parts(folder))
+
+
+def read_hubspot(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    return joined(read_hubspot_parts(path))
+
+
+def read_salesforce_parts(folder: Path) -> Iterator[Part]:
     opportunities = _read_csv(folder / "Opportunity.csv")
     history_path = folder / "OpportunityHistory.csv"
     history = _read_csv(history_path) if history_path.exists() else []
@@ -103,7 +117,7 @@ def read_salesforce(folder: Path) -> tuple[pa.Table | None, pa.Table | None]:
                      "event_type": _event_type(previous, stage, amount_value, won, lost)}
             records.append(SourceRecord(line * 1000 + sequence, original, event))
             previous = event
-    return check_records("deal_events", records)
+    yield check_records("deal_events", records)
 
 
 def _is_number(value: Any) -> bool:
@@ -165,7 +179,7 @@ def _deal_events(deal: dict) -> Iterable[dict]:
         previous = event
 
 
-def read_hubspot(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+def read_hubspot_parts(path: Path) -> Iterator[Part]:
     """Deals numbered in file order (a line that is not JSON counts as one); a deal's events
     share its number, times 1000, plus their sequence."""
     records: list[SourceRecord] = []
@@ -191,4 +205,4 @@ def read_hubspot(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
                 continue
             records += [SourceRecord(ordinal * 1000 + event["sequence"], json.dumps(deal), event)
                         for event in events]
-    return check_records("deal_events", records)
+    yield check_records("deal_events", records)

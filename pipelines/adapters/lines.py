@@ -15,8 +15,18 @@ import pyarrow.csv as pcsv
 # A file read line by line is read, checked and written this many bytes at a time. pyarrow's
 # reader reads several blocks ahead, so peak memory grows with it (64 MiB peaked at 3 GiB).
 BLOCK_BYTES = 16 << 20
-_CONVERT = pcsv.ConvertOptions(column_types={"raw": pa.large_string()},
+# Read as bytes: a line that is not UTF-8 is decoded with replacement characters (as Python's
+# errors="replace" does) instead of failing the file.
+_CONVERT = pcsv.ConvertOptions(column_types={"raw": pa.large_binary()},
                                strings_can_be_null=False, quoted_strings_can_be_null=False)
+
+
+def _text(raw: pa.ChunkedArray | pa.Array) -> pa.Array:
+    try:
+        return pc.cast(raw, pa.large_string())
+    except pa.ArrowInvalid:  # invalid UTF-8 somewhere in the block: decode it in Python
+        return pa.array([None if b is None else b.decode("utf-8", "replace")
+                         for b in raw.to_pylist()], pa.large_string())
 
 
 def numbered_lines(path: Path, block_size: int | None = None) -> Iterator[pa.Table]:
@@ -26,7 +36,7 @@ def numbered_lines(path: Path, block_size: int | None = None) -> Iterator[pa.Tab
 
     def keep_odd_line(row) -> str:
         # A raw \x01 can only be in a broken line: hand it on whole, the caller quarantines it.
-        odd_lines.append((row.number or 0, row.text))
+        odd_lines.append((row.number or 0, row.text))  # (pyarrow decodes it with replacement)
         return "skip"
 
     parse = pcsv.ParseOptions(delimiter="\x01", quote_char=False, escape_char=False,
@@ -43,7 +53,7 @@ def numbered_lines(path: Path, block_size: int | None = None) -> Iterator[pa.Tab
         raise
     offset = 0
     for batch in reader:
-        table = pa.Table.from_batches([batch])
+        table = pa.table({"raw": _text(batch.column(0))})
         skipped = {number for number, _ in odd_lines if number > offset}
         numbers = np.arange(offset + 1, offset + 1 + table.num_rows + len(skipped))
         if skipped:
@@ -55,3 +65,40 @@ def numbered_lines(path: Path, block_size: int | None = None) -> Iterator[pa.Tab
     if odd_lines:
         yield pa.table({"source_line": pa.array([n for n, _ in odd_lines], pa.int64()),
                         "raw": pa.array([text for _, text in odd_lines], pa.large_string())})
+
+
+def json_texts(path: Path, max_document_bytes: int) -> Iterator[pa.Table]:
+    """A JSON file as tables of (source_line, raw): one JSON text per line (JSON lines, what
+    collectors' file exporters write), a block of lines at a time; or, when its first line
+    is not JSON on its own, the whole file as one text on line 1 (a pretty-printed
+    document), up to ``max_document_bytes`` (a bigger one cannot be held in bounded memory:
+    it comes back as one text the caller refuses, ``""`` on line 1)."""
+    blocks = (table for table in numbered_lines(path) if table.num_rows)
+    first = next(blocks, None)
+    if first is None:
+        return
+    head = first["raw"][0].as_py().strip()
+    if not _is_json(head):
+        size = path.stat().st_size
+        if size > max_document_bytes and head in ("{", "["):
+            yield pa.table({"source_line": pa.array([1], pa.int64()),
+                            "raw": pa.array([""], pa.large_string())})
+            return
+        if size <= max_document_bytes:
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+            if _is_json(text):
+                yield pa.table({"source_line": pa.array([1], pa.int64()),
+                                "raw": pa.array([text], pa.large_string())})
+                return
+    yield first
+    yield from blocks
+
+
+def _is_json(text: str) -> bool:
+    import json
+
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

@@ -1,426 +1,417 @@
-"""OpenTelemetry OTLP/JSON → canonical agent calls.
+"""OpenTelemetry OTLP/JSON → canonical agent calls, through two declared mappings.
 
-Two shapes carry model requests:
-- GenAI spans (``resourceSpans``) with ``gen_ai.*`` attributes. The provider is
-  ``gen_ai.provider.name`` (semconv >= 1.37) or the older ``gen_ai.system``.
-  ``gen_ai.usage.input_tokens`` INCLUDES cache reads and writes (the semconv says the cache
-  attributes "SHOULD be included in gen_ai.usage.input_tokens"), so uncached input is the
-  difference.
+A file holds one export request per line (the collector's file exporter) or one
+pretty-printed document. Two kinds of record carry model requests:
+- GenAI spans (``resourceSpans``) with ``gen_ai.*`` attributes (``SPAN_MAPPING``);
 - Claude Code ``claude_code.api_request`` log events (``resourceLogs``), whose token
-  attributes follow Anthropic's disjoint buckets and whose ``cost_usd`` is reported cost.
+  attributes are Anthropic's disjoint buckets and whose ``cost_usd`` is a reported cost
+  (``LOG_MAPPING``).
+Every span and log record is a record, numbered in file order (a line that is not JSON
+counts as one): loaded, refused with a reason, or skipped by a rule (``not_a_model_request``:
+a span without token counts; ``other_event``: a log record that is not an api_request;
+``empty_export``: a document with no span or log record).
 
-OTLP/JSON encodes 64-bit ints as strings; both are accepted. A file may hold one export
-request or one per line (the collector's file exporter).
-
-A file of spans alone (the high-volume case) is read in one DuckDB pass with the same
-mapping in SQL; log records, array-valued attributes or a broken line send the file record
-by record through Python, which gives the same rows and reasons, only slower.
+Tokens: the GenAI semantic conventions say cache tokens "SHOULD be included in
+gen_ai.usage.input_tokens", but instrumentations differ (some copy Anthropic's disjoint
+buckets), so the rule is ``auto`` (mapping.token_rule_sql): a total that adds up one way
+decides, cache larger than input means disjoint, else inclusive. TOKENROI_TOKEN_CONVENTIONS
+overrides it per instrumentation scope or service (``otlp/<name>=disjoint``).
+Identity: ``user.email``, ``user.id``, ``enduser.id``, ``user.account_uuid``, else the
+resource's ``service.name``, else ``unknown``. Provider: ``gen_ai.provider.name`` or the
+older ``gen_ai.system``, else inferred in the warehouse from the model through the catalog.
+OTLP/JSON encodes 64-bit ints as strings; both are accepted.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from pathlib import Path as FilePath
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.adapters import fields_sql as sql
 from pipelines.adapters.canonical import (
     WHOLE_FILE_MAX_BYTES,
-    SourceRecord,
+    Part,
+    _connection,
     build_relation_query,
-    check_whole_file,
-    checked_parts,
     joined,
-    json_documents,
+    split_checked,
 )
-from pipelines.adapters.fields import (
-    BadValue,
-    as_object,
-    last_user_text,
-    nanos_to_iso,
-    person_fields,
-    whole_number,
+from pipelines.adapters.lines import BLOCK_BYTES, json_texts
+from pipelines.adapters.mapping import (
+    Const,
+    Expr,
+    First,
+    Mapping,
+    Path,
+    Renamed,
+    Tags,
+    Tokens,
+    compile_mapping,
 )
-from pipelines.settings import keep_prompts
+from pipelines.settings import keep_prompts, token_conventions
 
 SOURCE = "otlp"
 # gen_ai.provider.name / gen_ai.system values → the price catalog's provider names
-PROVIDERS = {"az.ai.openai": "azure", "azure.ai.openai": "azure", "aws.bedrock": "bedrock",
-             "gcp.gemini": "gemini", "gcp.gen_ai": "gemini", "gcp.vertex_ai": "vertex_ai",
-             "x_ai": "xai", "mistral_ai": "mistral"}
-API_REQUEST_EVENTS = {"api_request", "claude_code.api_request"}
-USER_PROMPT_EVENTS = {"user_prompt", "claude_code.user_prompt"}
+PROVIDERS = (("az.ai.openai", "azure"), ("azure.ai.openai", "azure"),
+             ("aws.bedrock", "bedrock"), ("gcp.gemini", "gemini"), ("gcp.gen_ai", "gemini"),
+             ("gcp.vertex_ai", "vertex_ai"), ("x_ai", "xai"), ("mistral_ai", "mistral"),
+             ("azure.ai.inference", "azure_ai"))
+API_REQUEST_EVENTS = ("api_request", "claude_code.api_request")
+USER_PROMPT_EVENTS = ("user_prompt", "claude_code.user_prompt")
 
 
-def _tags(attrs: dict) -> dict[str, str]:
-    """tokenroi.task / tokenroi.feature attributes (set per span, or for a whole session
-    through OTEL_RESOURCE_ATTRIBUTES) become the call's tags."""
-    return {key: attrs[f"tokenroi.{key}"] for key in ("task", "feature")
-            if attrs.get(f"tokenroi.{key}")}
+class Nanos(Expr):
+    """A time in nanoseconds since the epoch (int or digit string) as a UTC timestamp; a
+    value that is not one is a reason."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def paths(self):
+        return {self.path}
+
+    def _number(self, c):
+        checked = sql.whole_number(c.paths[self.path], self.path.split(":")[-1])
+        return (c.hoist(checked.number), c.hoist(checked.empty), c.hoist(checked.bad))
+
+    def sql(self, c):
+        # 0 is OTLP's "unknown" (log records often leave timeUnixNano at 0)
+        number, empty, bad = self._number(c)
+        timestamp, _ = sql.nanos_to_timestamp(number)
+        return (f"case when {bad} is null and not {empty} and {number} <> 0 "
+                f"then to_json(cast({timestamp} as varchar) || '+00:00') end")
+
+    def reason(self, c):
+        number, empty, bad = self._number(c)
+        _, out_of_range = sql.nanos_to_timestamp(number)
+        name = self.path.split(":")[-1]
+        return (f"coalesce({bad}, case when not {empty} and {out_of_range} "
+                f"then '{name} is out of range' end)")
 
 
-def _value(node: Any) -> Any:
-    """An OTLP AnyValue → a Python value."""
-    if not isinstance(node, dict):
-        return node
-    for key in ("stringValue", "intValue", "doubleValue", "boolValue"):
-        if key in node:
-            return node[key]
-    if "arrayValue" in node:
-        values = as_object(node["arrayValue"]).get("values")
-        return [_value(v) for v in values] if isinstance(values, list) else []
-    return None
+class Concat(Expr):
+    """Literal texts and values joined, NULL when a value is missing."""
+
+    def __init__(self, *items: str | Expr):
+        self.items = items
+
+    def paths(self):
+        return set().union(*(item.paths() for item in self.items if isinstance(item, Expr)))
+
+    def sql(self, c):
+        parts = [f"json_extract_string({sql.present(c.ref(item))}, '$')"
+                 if isinstance(item, Expr) else f"'{item}'" for item in self.items]
+        return f"to_json({' || '.join(parts)})"
 
 
-def attributes(items: Any) -> dict[str, Any]:
-    if not isinstance(items, list):
-        return {}
-    return {item["key"]: _value(item.get("value")) for item in items
-            if isinstance(item, dict) and isinstance(item.get("key"), str)}
+_TAGS = Tags((("task", "attr:tokenroi.task"), ("feature", "attr:tokenroi.feature")))
+_PERSON = ("attr:user.email", "attr:user.id", "attr:enduser.id", "attr:user.account_uuid")
 
-
-def _first(attrs: dict, *names: str) -> Any:
-    for name in names:
-        if attrs.get(name) not in (None, ""):
-            return attrs[name]
-    return None
-
-
-def _identity(attrs: dict) -> dict[str, str]:
-    email = _first(attrs, "user.email")
-    if email:
-        return {"person_email": email}
-    return person_fields(_first(attrs, "user.id", "enduser.id"))
-
-
-def _span_call(span: dict, attrs: dict) -> dict:
-    total_input = whole_number(_first(attrs, "gen_ai.usage.input_tokens",
-                                      "gen_ai.usage.prompt_tokens"), "gen_ai.usage.input_tokens")
-    cache_read = whole_number(_first(attrs, "gen_ai.usage.cache_read.input_tokens",
-                                     "gen_ai.usage.cache_read_input_tokens"),
-                              "gen_ai.usage.cache_read.input_tokens")
-    cache_write = whole_number(_first(attrs, "gen_ai.usage.cache_creation.input_tokens",
-                                      "gen_ai.usage.cache_creation_input_tokens"),
-                               "gen_ai.usage.cache_creation.input_tokens")
-    provider = _first(attrs, "gen_ai.provider.name", "gen_ai.system")
-    return {
-        "event_id": f"{SOURCE}:span:{span.get('traceId')}:{span.get('spanId')}",
-        "occurred_at": nanos_to_iso(span.get("startTimeUnixNano"), "startTimeUnixNano"),
-        "source": SOURCE,
-        **_identity(attrs),
-        "tool": _first(attrs, "service.name"),
-        "session_id": _first(attrs, "session.id", "gen_ai.conversation.id"),
-        "request_id": _first(attrs, "gen_ai.response.id"),
-        "provider": PROVIDERS.get(provider, provider) if isinstance(provider, str) else provider,
-        "model": _first(attrs, "gen_ai.response.model", "gen_ai.request.model"),
-        "input_tokens": total_input - cache_read - cache_write,
-        "cache_read_tokens": cache_read,
-        "cache_write_tokens": cache_write,
-        "output_tokens": _first(attrs, "gen_ai.usage.output_tokens",
-                                "gen_ai.usage.completion_tokens"),
+SPAN_MAPPING = Mapping(
+    format=SOURCE,
+    fields={
+        "event_id": Concat("otlp:span:", Path("item:traceId"), ":", Path("item:spanId")),
+        "occurred_at": Nanos("item:startTimeUnixNano"),
+        "source": Const(SOURCE),
+        "identity": First(*_PERSON, "attr:service.name", Const("unknown")),
+        "tool": First("attr:service.name"),
+        "session_id": First("attr:session.id", "attr:gen_ai.conversation.id"),
+        "request_id": First("attr:gen_ai.response.id"),
+        "provider": Renamed(First("attr:gen_ai.provider.name", "attr:gen_ai.system"), PROVIDERS),
+        "model": First("attr:gen_ai.response.model", "attr:gen_ai.request.model"),
         # only when content capture is on; classified, then dropped
-        "prompt": last_user_text(_first(attrs, "gen_ai.input.messages"))
-        or _first(attrs, "gen_ai.prompt"),
-        "tags": _tags(attrs),
-    }
+        "prompt": First("attr:gen_ai.prompt"),
+        "tags": _TAGS,
+    },
+    tokens=Tokens(
+        input=First("attr:gen_ai.usage.input_tokens", "attr:gen_ai.usage.prompt_tokens"),
+        cache_read=First("attr:gen_ai.usage.cache_read.input_tokens",
+                         "attr:gen_ai.usage.cache_read_input_tokens"),
+        cache_write=First("attr:gen_ai.usage.cache_creation.input_tokens",
+                          "attr:gen_ai.usage.cache_creation_input_tokens"),
+        output=First("attr:gen_ai.usage.output_tokens", "attr:gen_ai.usage.completion_tokens"),
+        total=First("attr:gen_ai.usage.total_tokens", "attr:llm.usage.total_tokens"),
+        convention="auto", default="inclusive",
+        override_key=First("scope:name", "attr:service.name")),
+    messages="attr:gen_ai.input.messages",
+)
 
-
-def _log_call(record: dict, attrs: dict, prompts: dict[str, str]) -> dict:
-    when = _first(attrs, "event.timestamp")
-    if when is None:
-        when = nanos_to_iso(record.get("timeUnixNano") or record.get("observedTimeUnixNano"),
-                            "timeUnixNano")
-    return {
-        "occurred_at": when,
-        "source": SOURCE,
-        **_identity(attrs),
-        "tool": "claude_code",
-        "session_id": _first(attrs, "session.id"),
-        "request_id": _first(attrs, "request_id", "request.id"),
-        "provider": "anthropic",
-        "model": _first(attrs, "model"),
-        "input_tokens": _first(attrs, "input_tokens"),
-        "cache_read_tokens": _first(attrs, "cache_read_tokens"),
-        "cache_write_tokens": _first(attrs, "cache_creation_tokens"),
-        "output_tokens": _first(attrs, "output_tokens"),
-        "reported_cost_usd": _first(attrs, "cost_usd"),
+LOG_MAPPING = Mapping(
+    format=SOURCE,
+    fields={
+        "occurred_at": First("attr:event.timestamp", Nanos("item:timeUnixNano"),
+                             Nanos("item:observedTimeUnixNano")),
+        "source": Const(SOURCE),
+        "identity": First(*_PERSON, "attr:service.name", Const("unknown")),
+        "tool": Const("claude_code"),
+        "session_id": First("attr:session.id"),
+        "request_id": First("attr:request_id", "attr:request.id"),
+        "provider": Const("anthropic"),
+        "model": First("attr:model"),
+        "reported_cost_usd": First("attr:cost_usd"),
         # With OTEL_LOG_USER_PROMPTS=1 the user_prompt event carries the text; prompt.id
         # ties it to the requests it caused.
-        "prompt": prompts.get(str(_first(attrs, "prompt.id") or "")),
-        "tags": _tags(attrs),
-    }
+        "prompt": First("joined:prompt"),
+        "tags": _TAGS,
+    },
+    # Claude Code's events carry Anthropic's buckets: input_tokens excludes the cache.
+    tokens=Tokens(input=First("attr:input_tokens"), output=First("attr:output_tokens"),
+                  cache_read=First("attr:cache_read_tokens"),
+                  cache_write=First("attr:cache_creation_tokens"), convention="disjoint"),
+)
 
 
-class _Item(NamedTuple):
-    ordinal: int  # counts every span, log record and broken line up to it
-    kind: str  # "span" or "log"
-    item: dict
-    attrs: dict  # the resource's attributes overridden by the item's own
+def _list(node: str, what: str) -> str:
+    """The entries listed in a JSON value: its elements (null → an empty object, as DuckDB
+    reads it), [] where absent, or one marker entry carrying the reason it is no list."""
+    items = (f"list_transform(from_json({node}, '[\"JSON\"]'), lambda e: "
+             f"case when e is null or json_type(e) = 'NULL' then '{{}}'::json "
+             f"when json_type(e) = 'OBJECT' then e "
+             f"else json_object('«reason»', 'an entry of {what} is not an object') end)")
+    return (f"case when {node} is null or json_type({node}) = 'NULL' then [] "
+            f"when json_type({node}) = 'ARRAY' then {items} "
+            f"else [json_object('«reason»', '{what} is not a list')] end")
 
 
-_LEVELS = {"span": ("resourceSpans", "scopeSpans", "spans"),
-           "log": ("resourceLogs", "scopeLogs", "logRecords")}
+def _level(entry: str, key: str, what: str) -> str:
+    """The next level's entries under ``entry``: a marker passes down as itself."""
+    return (f"case when json_exists({entry}, '$.\"«reason»\"') then [{entry}] "
+            f"else {_list(f'json_extract({entry}, {sql_literal(key)})', what)} end")
 
 
-def _entries(node: dict, key: str) -> Iterator[dict | str]:
-    """The objects listed under ``key`` (null as an empty object, as DuckDB reads it); a
-    reason in place of what is not a list or not an object."""
-    values = node.get(key)
-    if values is not None and not isinstance(values, list):
-        yield f"{key} is not a list"
-        return
-    for value in values or []:
-        yield ({} if value is None else value if isinstance(value, dict)
-               else f"an entry of {key} is not an object")
+def sql_literal(key: str) -> str:
+    return f"'$.\"{key}\"'"
 
 
-def _items(documents: Iterable[SourceRecord]) -> Iterator[_Item | SourceRecord]:
-    """Every span and log record of the exports, numbered in file order; what cannot hold
-    one (a line that is not JSON, an entry that is not an object) comes through as a
-    refusal, numbered as one record."""
-    ordinal = 0
-    for document in documents:
-        export = document.canonical
-        if not isinstance(export, dict):
-            ordinal += 1
-            yield SourceRecord(ordinal, document.original or json.dumps(export), reason=(
-                document.reason or "not an OTLP export (a JSON object)"))
-            continue
-        for kind, (group_key, scope_key, item_key) in _LEVELS.items():
-            for group in _entries(export, group_key):
-                resource = {} if isinstance(group, str) else as_object(group.get("resource"))
-                for scope in [group] if isinstance(group, str) else _entries(group, scope_key):
-                    for item in [scope] if isinstance(scope, str) else _entries(scope, item_key):
-                        ordinal += 1
-                        if isinstance(item, str):
-                            yield SourceRecord(ordinal, json.dumps(export), reason=item)
-                            continue
-                        yield _Item(ordinal, kind, item, {**attributes(resource.get("attributes")),
-                                                          **attributes(item.get("attributes"))})
+def _records(kind: str) -> str:
+    """A block's spans or log records with their resource, scope and position (`lines`)."""
+    group, scope, item = (("resourceSpans", "scopeSpans", "spans") if kind == "span"
+                          else ("resourceLogs", "scopeLogs", "logRecords"))
+    doc_reason = ("case when raw = '' then 'one JSON document too big to hold: write one per "
+                  "line' when not json_valid(raw) then 'malformed JSON' "
+                  "when json_type(raw) <> 'OBJECT' then 'not an OTLP export (a JSON object)' "
+                  "when not json_exists(raw, '$.resourceSpans') "
+                  "and not json_exists(raw, '$.resourceLogs') "
+                  "then 'not an OTLP export (no resourceSpans or resourceLogs)' end")
+    # A document's own reason is one record, given once (with the spans).
+    top = ("case when reason is not null then "
+           + ("[json_object('«reason»', reason)]" if kind == "span" else "[]")
+           + f" else {_list(f'json_extract(raw, {sql_literal(group)})', group)} end")
+    return f"""
+        select line, {1 if kind == 'span' else 2} as kind, group_position, scope_position,
+               generate_subscripts(items, 1) as item_position,
+               resource, scope, unnest(items) as item
+        from (
+            select line, group_position, scope_position, resource, scope,
+                   {_level('scope', item, item)} as items
+            from (
+                select line, group_position, resource,
+                       generate_subscripts(scopes, 1) as scope_position, unnest(scopes) as scope
+                from (
+                    select line, group_position, json_extract(grp, '$.resource') as resource,
+                           {_level('grp', scope, scope)} as scopes
+                    from (
+                        select line, generate_subscripts(groups, 1) as group_position,
+                               unnest(groups) as grp
+                        from (
+                            select line, {top} as groups
+                            from (select source_line as line, raw, {doc_reason} as reason
+                                  from lines)
+                        )
+                    )
+                )
+            )
+        )"""
 
 
-def read_otlp_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
-    """The file's (valid, rejected) rows: a file of spans in one SQL pass, any other record
-    by record, RECORDS_PER_PART at a time."""
-    checked = _read_spans_whole(path)
-    return iter([checked]) if checked is not None else _record_parts(path)
-
-
-def read_otlp(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
-    return joined(read_otlp_parts(path))
-
-
-def _record_parts(path: Path) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
-    return checked_parts("agent_calls", _source_records(path))
-
-
-def _is_event(record: dict, attrs: dict, names: set[str]) -> bool:
-    """A Claude Code log event of one of these names (its event.name, or its body)."""
-    return any(isinstance(name, str) and name in names
-               for name in (_first(attrs, "event.name"), _value(record.get("body"))))
-
-
-def _source_records(path: Path) -> Iterator[SourceRecord]:
-    # A first pass collects the user prompts (an api_request names the prompt it answers,
-    # which may come anywhere in the file); it parses only lines that mention one.
-    prompts = {
-        str(_first(entry.attrs, "prompt.id")): str(_first(entry.attrs, "prompt"))
-        for entry in _items(json_documents(path, containing="user_prompt"))
-        if isinstance(entry, _Item) and entry.kind == "log"
-        and _first(entry.attrs, "prompt.id") and _first(entry.attrs, "prompt")
-        and _is_event(entry.item, entry.attrs, USER_PROMPT_EVENTS)}
-    for entry in _items(json_documents(path)):
-        if isinstance(entry, SourceRecord):
-            yield entry
-            continue
-        ordinal, kind, item, attrs = entry
-        if kind == "span" and not any(k.startswith("gen_ai.usage.") for k in attrs):
-            continue  # not a model request
-        if kind == "log" and not _is_event(item, attrs, API_REQUEST_EVENTS):
-            continue  # prompts, tool results and other Claude Code events
-        original = json.dumps(item)
-        try:
-            call = _span_call(item, attrs) if kind == "span" else _log_call(item, attrs, prompts)
-        except BadValue as error:
-            yield SourceRecord(ordinal, original, reason=str(error))
-            continue
-        yield SourceRecord(ordinal, original, call)
-
-
-# ---- the vectorised path for GenAI spans: the same mapping as _span_call, in DuckDB SQL ----
-# Planning the SQL costs ~0.17 s a file; Python reads ~1 MB of spans in that time.
-SQL_PATH_MIN_BYTES = 1 << 20
-_ATTRIBUTES = "STRUCT(key VARCHAR, value JSON)[]"
-_RESOURCE_SPANS = (
-    f"STRUCT(resource STRUCT(attributes {_ATTRIBUTES}), scopeSpans STRUCT(spans STRUCT("
-    f"traceId JSON, spanId JSON, startTimeUnixNano JSON, attributes {_ATTRIBUTES})[])[])[]")
-# The attributes _span_call reads, as the record path's _first reads them.
-_FIRST = {
-    "total_input": ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
-    "cache_read": ("gen_ai.usage.cache_read.input_tokens",
-                   "gen_ai.usage.cache_read_input_tokens"),
-    "cache_write": ("gen_ai.usage.cache_creation.input_tokens",
-                    "gen_ai.usage.cache_creation_input_tokens"),
-    "output_tokens": ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),
-    "provider": ("gen_ai.provider.name", "gen_ai.system"),
-    "model": ("gen_ai.response.model", "gen_ai.request.model"),
-    "email": ("user.email",),
-    "identity": ("user.id", "enduser.id"),
-    "tool": ("service.name",),
-    "session_id": ("session.id", "gen_ai.conversation.id"),
-    "request_id": ("gen_ai.response.id",),
-    "messages": ("gen_ai.input.messages",),
-    "prompt_attribute": ("gen_ai.prompt",),
-}
-_TAGS = ("tokenroi.task", "tokenroi.feature")
+def _attributes(node: str) -> str:
+    return (f"case when json_type({node}) = 'ARRAY' then from_json({node}, '[\"JSON\"]') "
+            "else [] end")
 
 
 def _any_value(node: str) -> str:
-    """``_value`` over a JSON AnyValue; an array comes back as a JSON array (which sends the
-    file to the record path: Python keeps lists as lists)."""
-    branches = " ".join(f"when json_exists({node}, '$.{kind}') then {node}->'{kind}'"
-                        for kind in ("stringValue", "intValue", "doubleValue", "boolValue"))
-    return (f"case when json_type({node}) <> 'OBJECT' then {node} "
-            f"else case {branches} when json_exists({node}, '$.arrayValue') "
-            "then '[\"arrayValue\"]'::json end end")
+    """An OTLP AnyValue as the JSON value it holds (an array as a JSON array of values)."""
+    scalars = " ".join(f"when json_exists({node}, '$.{kind}') then json_extract({node}, '$.{kind}')"
+                       for kind in ("stringValue", "intValue", "doubleValue", "boolValue"))
+    return (f"case when json_type({node}) <> 'OBJECT' then {node} {scalars} "
+            f"when json_exists({node}, '$.arrayValue') then to_json(list_transform("
+            f"{_attributes(f'json_extract({node}, {chr(39)}$.arrayValue.values{chr(39)})')}, "
+            "lambda v: coalesce(v->'stringValue', v->'intValue', v->'doubleValue', "
+            "v->'boolValue'))) end")
 
 
-def _spans_query() -> tuple[str, set[str]]:
-    """SQL for canonical keys from an OTLP JSON-lines file's GenAI spans ($1 = the path),
-    and the keys it gives.
-
-    Each span's ordinal counts every span before it, model request or not, as the record
-    path does; a file with log records or array attributes raises (the record path)."""
-    q = sql.column
-    keys = sorted({key for names in _FIRST.values() for key in names} | set(_TAGS))
-    documents = f"""
-        select ordinality as document, resourceSpans as resource_spans
-        from read_json($1, format = 'newline_delimited', records = true,
-                       columns = {{'resourceSpans': '{_RESOURCE_SPANS}', 'resourceLogs': 'JSON'}},
-                       maximum_object_size = {WHOLE_FILE_MAX_BYTES})
-            with ordinality
-        where case when {sql.truthy('resourceLogs')} is not null
-                   then error('log records: the record path reads them') else true end"""
-    # one level at a time: unnesting is cheap, building lists of structs in lambdas is not
-    resources = f"""
-        select document, unnest(resource_spans) as resource,
-               generate_subscripts(resource_spans, 1) as resource_position
-        from ({documents})"""
-    scopes = f"""
-        select document, resource_position, resource.resource.attributes as resource_attributes,
-               unnest(resource.scopeSpans) as scope,
-               generate_subscripts(resource.scopeSpans, 1) as scope_position
-        from ({resources})"""
-    spans = f"""
-        select document, resource_position, scope_position, resource_attributes,
-               unnest(scope.spans) as span, generate_subscripts(scope.spans, 1) as span_position
-        from ({scopes})"""
-    ordered = f"""
-        select row_number() over (order by document, resource_position, scope_position,
-                                           span_position) as ordinal,
-               span.traceId as trace_id, span.spanId as span_id,
-               span.startTimeUnixNano as start,
-               -- span attributes override the resource's: {{**resource, **span}}
-               list_concat(coalesce(resource_attributes, []), coalesce(span.attributes, []))
-                   as attributes
-        from ({spans})"""
-    # the last attribute of a key wins, as in a dict built from the list
-    keyed = {"reversed_keys": "list_reverse(list_transform(attributes, lambda a: a.key))",
-             "is_model_request": ("len(list_filter(list_transform(attributes, lambda a: a.key), "
-                                  "lambda k: starts_with(k, 'gen_ai.usage.'))) > 0")}
-    raw = {f"raw:{key}": ("attributes[len(attributes) + 1 - "
-                          f"list_position({q('reversed_keys')}, '{key}')].value")
-           for key in keys}
-    values = {key: _any_value(q(f"raw:{key}")) for key in keys}
-    first = {name: f"coalesce({', '.join(sql.present(q(k)) for k in names)})"
-             for name, names in _FIRST.items()}
-    first["has_array"] = " or ".join(f"coalesce(json_type({q(k)}) = 'ARRAY', false)"
-                                     for k in keys)
-    first["messages_json"] = (f"case when json_type({q('messages')}) = 'VARCHAR' "
-                              f"then try_cast({q('messages')}->>'$' as json) end")
-    total = sql.whole_number(q("total_input"), "gen_ai.usage.input_tokens")
-    cache_read = sql.whole_number(q("cache_read"), "gen_ai.usage.cache_read.input_tokens")
-    cache_write = sql.whole_number(q("cache_write"),
-                                   "gen_ai.usage.cache_creation.input_tokens")
-    start = sql.whole_number("start", "startTimeUnixNano")
-    numbers = {"total_n": f"coalesce({total.number}, 0)",
-               "cache_read_n": f"coalesce({cache_read.number}, 0)",
-               "cache_write_n": f"coalesce({cache_write.number}, 0)",
-               "start_n": start.number, "start_empty": start.empty,
-               "number_reason": f"coalesce({total.bad}, {cache_read.bad}, {cache_write.bad}, "
-                                f"{start.bad})"}
-    timestamp, out_of_range = sql.nanos_to_timestamp(q("start_n"))
-    times = {"started_at": timestamp,
-             "pre_reason": (f"coalesce({q('number_reason')}, case when {q('start_empty')} "
-                            "then 'missing required field startTimeUnixNano' "
-                            f"when {out_of_range} then 'startTimeUnixNano is out of range' end)")}
-    prompt = sql.last_user_text(q("messages_json"))
-
-    def text(name: str) -> str:
-        return f"json_extract_string({q(name)}, '$')"
-
-    email = q("email")
-    identity = f"trim(json_extract_string({sql.truthy(q('identity'))}, '$'))"
-    provider = text("provider")
-    renamed = " ".join(f"when '{name}' then '{ours}'" for name, ours in PROVIDERS.items())
-    canonical = {
-        "event_id": (f"'{SOURCE}:span:' || coalesce(json_extract_string(trace_id, '$'), 'None') "
-                     "|| ':' || coalesce(json_extract_string(span_id, '$'), 'None')"),
-        "occurred_at": f"cast({q('started_at')} as varchar) || '+00:00'",
-        "source": f"'{SOURCE}'",
-        # _identity: an email attribute first, else user.id / enduser.id (person_fields)
-        "person_email": (f"case when {sql.truthy(email)} is not null then {text('email')} "
-                         f"when contains({identity}, '@') then {identity} end"),
-        "user_key": (f"case when {sql.truthy(email)} is null and not contains({identity}, '@') "
-                     f"then {identity} end"),
-        "tool": text("tool"),
-        "session_id": text("session_id"),
-        "request_id": text("request_id"),
-        "provider": f"case {provider} {renamed} else {provider} end",
-        "model": text("model"),
-        "input_tokens": sql.integer_text(
-            f"{q('total_n')} - {q('cache_read_n')} - {q('cache_write_n')}"),
-        "cache_read_tokens": sql.integer_text(q("cache_read_n")),
-        "cache_write_tokens": sql.integer_text(q("cache_write_n")),
-        "output_tokens": text("output_tokens"),
-        "prompt": f"coalesce(nullif({q('prompt')}, ''), {text('prompt_attribute')})",
-        "tags": (f"json_object('task', {sql.truthy(q('tokenroi.task'))}, "
-                 f"'feature', {sql.truthy(q('tokenroi.feature'))})"),
-    }
-    rows = sql.layered(ordered, [keyed, raw, values, first, numbers, times, *prompt])
-    final = ", ".join(f"{expression} as {q(name)}" for name, expression in canonical.items())
+def _producer(kind: str, prompts: str | None) -> str:
+    """Records of one kind with their position in the block and the attribute lists the
+    paths read. ``prompts``: SQL for a relation of (prompt_id, prompt) to join to."""
+    usage = ("len(list_filter(keys, lambda k: starts_with(k, 'gen_ai.usage.') "
+             "or starts_with(k, 'llm.usage.'))) > 0")
+    events = ", ".join(f"'{name}'" for name in API_REQUEST_EVENTS)
+    event_name = ("coalesce(json_extract_string(values[len(keys) + 1 - "
+                  "list_position(reversed_keys, 'event.name')], '$'), "
+                  "json_extract_string(item, '$.body.stringValue'))")
+    skip = (f"case when not ({usage}) then 'not_a_model_request' end" if kind == "span"
+            else f"case when coalesce({event_name} not in ({events}), true) "
+                 "then 'other_event' end")
+    join = (f"left join ({prompts}) as otlp_prompts on otlp_prompts.prompt_id = "
+            "json_extract_string(values[len(keys) + 1 - list_position(reversed_keys, "
+            "'prompt.id')], '$')" if prompts else "")
+    prompt = "otlp_prompts.prompt" if prompts else "cast(null as varchar)"
     return f"""
-        select ordinal, {q('pre_reason')} as pre_reason, {final}
-        from ({rows})
-        where case when not {q('is_model_request')} then false
-                   when {q('has_array')} then error('array attributes: the record path reads them')
-                   else true end""", set(canonical) - {"tags"}
+        select line, kind, group_position, scope_position, item_position,
+               cast(item as varchar) as raw,
+               json_extract_string(item, '$."«reason»"') as pre_reason,
+               case when json_extract_string(item, '$."«reason»"') is null then {skip} end
+                   as skip_rule,
+               item, scope, keys, values, reversed_keys, {prompt} as joined_prompt
+        from (
+            select *, list_reverse(keys) as reversed_keys
+            from (
+                select *,
+                       list_transform(attributes, lambda a: json_extract_string(a, '$.key'))
+                           as keys,
+                       list_transform(attributes,
+                                      lambda a: {_any_value("json_extract(a, '$.value')")})
+                           as values
+                from (
+                    select *, list_concat(
+                        {_attributes("json_extract(resource, '$.attributes')")},
+                        {_attributes("json_extract(item, '$.attributes')")}) as attributes
+                    from ({_records(kind)})
+                )
+            )
+        ) {join}"""
+
+
+def _resolve(path: str) -> str:
+    kind, _, name = path.partition(":")
+    if kind == "attr":
+        return f"values[len(keys) + 1 - list_position(reversed_keys, '{name}')]"
+    if kind == "item":
+        return f"json_extract(item, '$.{name}')"
+    if kind == "scope":
+        return f"json_extract(scope, '$.scope.{name}')"
+    if kind == "joined":
+        return "to_json(joined_prompt)"
+    raise ValueError(f"unknown OTLP path {path}")
+
+
+def _contract(source: str, keys: set[str]) -> str:
+    return build_relation_query(
+        "agent_calls", source,
+        text_of=lambda key: sql.column(key) if key in keys and key != "tags" else "null",
+        node_of=lambda key: sql.column("tags") if key == "tags" else "null",
+        source_line="source_line", pre_reason="pre_reason", raw="raw", skip_rule="skip_rule",
+        keep=("line",))
 
 
 @functools.cache
-def _spans_contract_query(keeping_prompts: bool) -> str:
-    query, keys = _spans_query()
-    return build_relation_query(
-        "agent_calls", query,
-        text_of=lambda key: sql.column(key) if key in keys else "null",
-        node_of=lambda key: sql.column("tags") if key == "tags" else "null",
-        source_line="ordinal", pre_reason="pre_reason")  # keeping_prompts: the cache key
+def _query(kinds: tuple[str, ...], prompts: str | None, keeping_prompts: bool,
+           conventions: str) -> str:
+    """The mappings of the kinds a block holds ("span", "log"), records numbered in file
+    order. ``prompts``: "inline" (the block's own user_prompt events), "table" (the
+    ``otlp_prompts`` relation a first pass over a larger file made) or None."""
+    position = "line, kind, group_position, scope_position, item_position"
+    parts, keys = [], set()
+    for kind, mapping in (("span", SPAN_MAPPING), ("log", LOG_MAPPING)):
+        if kind not in kinds:
+            continue
+        joined_prompts = {"inline": _PROMPTS, "table": "select * from otlp_prompts"}.get(
+            prompts) if kind == "log" else None
+        mapped, given = compile_mapping(mapping, _producer(kind, joined_prompts), _resolve)
+        parts.append(mapped.replace("select source_line, raw,", f"select {position}, raw,", 1))
+        keys |= given
+    union = " union all by name ".join(f"({part})" for part in parts)
+    numbered = (f"select row_number() over (order by {position}) as source_line, * "
+                f"from ({union})")
+    return _contract(numbered, keys)  # the settings are the cache key
 
 
-def _read_spans_whole(path: Path, min_bytes: int = SQL_PATH_MIN_BYTES,
-                      ) -> tuple[pa.Table | None, pa.Table | None] | None:
-    """A file of GenAI spans (no log records) of at least ``min_bytes`` in one vectorised
-    pass, else None."""
-    return check_whole_file("agent_calls", path, _spans_contract_query(keep_prompts()),
-                            lambda wanted: _span_originals(path, wanted),
-                            one_row_per_line=False, min_bytes=min_bytes)
+_PROMPTS = f"""
+    select prompt_id, any_value(prompt) as prompt
+    from (
+        select json_extract_string(values[len(keys) + 1 - list_position(reversed_keys,
+                   'prompt.id')], '$') as prompt_id,
+               json_extract_string(values[len(keys) + 1 - list_position(reversed_keys,
+                   'prompt')], '$') as prompt,
+               coalesce(json_extract_string(values[len(keys) + 1 - list_position(reversed_keys,
+                   'event.name')], '$'), json_extract_string(item,
+                   '$.body.stringValue')) as event_name
+        from ({_producer("log", None)})
+    )
+    where event_name in ({", ".join(f"'{n}'" for n in USER_PROMPT_EVENTS)})
+      and prompt_id is not null and prompt is not null
+    group by prompt_id
+"""
 
 
-def _span_originals(path: Path, wanted: set[int]) -> dict[int, str]:
-    """The quarantine's text for the rejected spans: as the record path writes it."""
-    return {entry.ordinal: json.dumps(entry.item) for entry in _items(json_documents(path))
-            if isinstance(entry, _Item) and entry.ordinal in wanted}
+def _prompts(path: FilePath) -> pa.Table | None:
+    """Claude Code's user prompts by prompt.id, from a first pass over a file read in
+    several blocks (an api_request may come anywhere in the file after or before its
+    prompt); it reads only the lines that name one."""
+    con = _connection()
+    found = []
+    for texts in json_texts(path, WHOLE_FILE_MAX_BYTES):
+        texts = texts.filter(pc.match_substring(texts["raw"], "user_prompt"))
+        if not texts.num_rows:
+            continue
+        con.register("lines", texts)
+        try:
+            found.append(con.sql(_PROMPTS).to_arrow_table())
+        finally:
+            con.unregister("lines")
+    found = [table for table in found if table.num_rows]
+    return pa.concat_tables(found) if found else None
+
+
+def _blocks(path: FilePath, prompts: str | None) -> Iterator[Part]:
+    """Each block through the query for the kinds of record it holds; a line with none at
+    all (an export of empty lists) is one record, skipped as ``empty_export``."""
+    con = _connection()
+    offset = 0
+    for texts in json_texts(path, WHOLE_FILE_MAX_BYTES):
+        kinds = tuple(kind for kind, key in (("span", "resourceSpans"), ("log", "resourceLogs"))
+                      if pc.any(pc.match_substring(texts["raw"], key)).as_py())
+        records = None
+        if kinds:
+            query = _query(kinds, prompts, keep_prompts(), str(token_conventions()))
+            con.register("lines", texts.select(["source_line", "raw"]))
+            try:
+                records = con.sql(query).to_arrow_table()
+            finally:
+                con.unregister("lines")
+        seen = set() if records is None else set(pc.unique(records["line"]).to_pylist())
+        empty = [n for n in texts["source_line"].to_pylist() if n not in seen]
+        part = (Part(None, None, {}) if records is None
+                else split_checked("agent_calls", records.set_column(
+                    records.schema.get_field_index("source_line"), "source_line",
+                    pc.add(records["source_line"], pa.scalar(offset, pa.int64())))))
+        offset += 0 if records is None else records.num_rows
+        if empty:
+            part = Part(part.valid, part.rejected,
+                        {**part.skipped, "empty_export": part.skipped.get("empty_export", 0)
+                         + len(empty)})
+        yield part
+
+
+def read_otlp_parts(path: FilePath) -> Iterator[Part]:
+    """The file's records a block of lines at a time (a pretty-printed document at once)."""
+    if path.stat().st_size <= BLOCK_BYTES:  # one block: its prompts join within the query
+        yield from _blocks(path, "inline")
+        return
+    prompts = _prompts(path)
+    con = _connection()
+    if prompts is not None:
+        con.register("otlp_prompts", prompts)
+    try:
+        yield from _blocks(path, "table" if prompts is not None else None)
+    finally:
+        if prompts is not None:
+            con.unregister("otlp_prompts")
+
+
+def read_otlp(path: FilePath) -> tuple[pa.Table | None, pa.Table | None]:
+    return joined(read_otlp_parts(path))

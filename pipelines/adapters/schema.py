@@ -43,8 +43,10 @@ AGENT_CALL_FIELDS = [
     Field("tool", "text"),
     Field("session_id", "text"),
     Field("request_id", "text"),
-    Field("provider", "text", required=True),
-    Field("model", "text", required=True),
+    # Inferred from the model through the price catalog where a source leaves it out.
+    Field("provider", "text"),
+    # Required except on a bill: a usage export grouped by no model is the provider's bill.
+    Field("model", "text"),
     Field("model_tier", "text"),
     Field("input_tokens", "count"),
     Field("cache_read_tokens", "count"),
@@ -60,7 +62,13 @@ AGENT_CALL_FIELDS = [
     Field("prompt_sha256", "text"),
     Field("prompt_chars", "count"),
     Field("prompt_text", "text"),  # only with TOKENROI_KEEP_PROMPTS=1
+    Field("speed", "text"),  # Claude Code's fast mode ("fast"), priced by its multiplier
 ]
+# Fields a canonical record's default event id does not hash (added after records were
+# logged under ids that did not include them).
+UNHASHED_FIELDS = {"event_id", "speed"}
+# Sources whose rows are the provider's bill, not per-call logs (DESIGN "The bill").
+BILL_SOURCES = ("openai_usage", "anthropic_usage")
 
 COMMIT_FIELDS = [
     Field("event_id", "text"),
@@ -111,6 +119,18 @@ QUARANTINE_SCHEMA = pa.schema([
     ("reason", pa.string()),
     ("batch_id", pa.string()),
     ("ingested_at", pa.timestamp("us")),
+])
+
+# What became of every record of a landing unit (lake/_ingested): lines read = the sum.
+ACCOUNTING_SCHEMA = pa.schema([
+    ("stream", pa.string()),
+    ("source_file", pa.string()),
+    ("source_file_sha256", pa.string()),
+    ("batch_id", pa.string()),
+    ("ingested_at", pa.timestamp("us")),
+    ("outcome", pa.string()),  # loaded | quarantined | skipped
+    ("rule", pa.string()),  # the skip rule
+    ("records", pa.int64()),
 ])
 
 STREAM_FIELDS = {

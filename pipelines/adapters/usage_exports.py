@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.adapters.canonical import SourceRecord, check_records, json_documents
+from pipelines.adapters.canonical import (
+    Part,
+    SourceRecord,
+    check_records,
+    joined,
+    json_documents,
+)
 from pipelines.adapters.fields import BadValue, seconds_to_iso, whole_number
 
 OPENAI_SOURCE = "openai_usage"
@@ -103,8 +109,7 @@ def _anthropic(bucket: dict, result: dict) -> dict:
     }
 
 
-def _read(path: Path, to_canonical: Callable[[dict, dict], dict]) -> tuple[pa.Table | None,
-                                                                            pa.Table | None]:
+def _read(path: Path, to_canonical: Callable[[dict, dict], dict]) -> Iterator[Part]:
     records: list[SourceRecord] = []
     for ordinal, item in enumerate(_buckets(path), start=1):
         if isinstance(item, SourceRecord):  # numbered in file order, as the rest
@@ -117,12 +122,20 @@ def _read(path: Path, to_canonical: Callable[[dict, dict], dict]) -> tuple[pa.Ta
             records.append(SourceRecord(ordinal, original, to_canonical(bucket, result)))
         except (BadValue, AttributeError, TypeError) as error:
             records.append(SourceRecord(ordinal, original, reason=str(error)))
-    return check_records("agent_calls", records)
+    yield check_records("agent_calls", records)
 
 
-def read_openai_usage(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+def read_openai_usage_parts(path: Path) -> Iterator[Part]:
     return _read(path, _openai)
 
 
-def read_anthropic_usage(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+def read_anthropic_usage_parts(path: Path) -> Iterator[Part]:
     return _read(path, _anthropic)
+
+
+def read_openai_usage(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    return joined(_read(path, _openai))
+
+
+def read_anthropic_usage(path: Path) -> tuple[pa.Table | None, pa.Table | None]:
+    return joined(_read(path, _anthropic))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,13 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from pipelines.adapters.canonical import canonical_jsonl_parts
-from pipelines.adapters.claude_code import read_claude_code
-from pipelines.adapters.crm import read_hubspot, read_salesforce
+from pipelines.adapters.canonical import Part
+from pipelines.adapters.crm import read_salesforce_parts
 from pipelines.adapters.git import Repository, RepositoryError, read_commits, read_repos_yml
-from pipelines.adapters.litellm import read_litellm_parts
-from pipelines.adapters.otlp import read_otlp_parts
-from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
+from pipelines.adapters.registry import AGENT_CALL_ADAPTERS, FILE_ADAPTERS, Adapter
 from pipelines.eventlog.privacy import redact
 from pipelines.eventlog.store import (
     EventLog,
@@ -53,18 +50,6 @@ _REFERENCE_LINEAGE = [("source_file", pa.string()), ("source_file_sha256", pa.st
                       ("batch_id", pa.string())]
 OPTIONAL_REFERENCES = {"model_prices", "deal_features"}
 
-# format folder -> (file pattern, reader(path, folder) -> (valid rows, rejected records), or
-# an iterator of such parts for a reader that writes a big file a part at a time)
-AGENT_CALL_FORMATS: dict[str, tuple[tuple[str, ...], Callable]] = {
-    "canonical": (("*.jsonl",), lambda p, _: canonical_jsonl_parts("agent_calls", p)),
-    # claude_code/<person>/<project>/<session>.jsonl: the first folder names the person
-    "claude_code": (("*.jsonl",), lambda p, folder: read_claude_code(
-        p, p.relative_to(folder).parts[0])),
-    "otlp": (("*.json", "*.jsonl"), lambda p, _: read_otlp_parts(p)),
-    "litellm": (("*.csv", "*.json", "*.jsonl"), lambda p, _: read_litellm_parts(p)),
-    "openai_usage": (("*.json", "*.jsonl"), lambda p, _: read_openai_usage(p)),
-    "anthropic_usage": (("*.json", "*.jsonl"), lambda p, _: read_anthropic_usage(p)),
-}
 CRM_FORMATS = {"canonical", "salesforce", "hubspot"}
 KNOWN_TOP_FOLDERS = {"agent_calls", "git", "crm", "reference"}
 
@@ -89,10 +74,14 @@ class IngestResult:
     quarantined: int = 0
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)
+    # records left out on purpose, by rule (a transcript's user lines, spans that are no
+    # model request)
+    skipped: Counter = field(default_factory=Counter)
 
     def summary(self) -> str:
+        skipped = (f", {sum(self.skipped.values())} skipped by rule" if self.skipped else "")
         return (f"{self.stream}: {self.files_ingested} new file(s), {self.files_skipped} already "
-                f"ingested, {self.rows} rows, {self.quarantined} quarantined "
+                f"ingested, {self.rows} rows, {self.quarantined} quarantined{skipped} "
                 f"in {self.seconds:.1f}s")
 
 
@@ -102,8 +91,8 @@ class LandingUnit:
 
     name: str  # relative to the landing folder, kept as source_file
     fingerprint: Callable[[], str]  # content hash: unchanged units are skipped
-    # (valid rows, rejected), or an iterator of such parts for a file read block by block
-    read: Callable[[], tuple[pa.Table | None, pa.Table | None] | Iterator[tuple]]
+    # the unit's parts (valid rows, refused records, skipped by rule), each written as it comes
+    read: Callable[[], Iterator[Part]]
     state: Callable[[], dict] | None = None  # recorded in the manifest after the read
 
 
@@ -115,9 +104,17 @@ def _readable_sha256(path: Path) -> str:
                            f"fix or remove it and run again") from None
 
 
-def _file_unit(landing: Path, path: Path, read: Callable[[Path], tuple]) -> LandingUnit:
+def _file_unit(landing: Path, path: Path, adapter: Adapter) -> LandingUnit:
+    folder = landing / adapter.folder
     return LandingUnit(str(path.relative_to(landing)), lambda: _readable_sha256(path),
-                       lambda: read(path))
+                       lambda: adapter.read(path, folder))
+
+
+def _adapter_units(landing: Path, adapter: Adapter) -> Iterator[LandingUnit]:
+    folder = landing / adapter.folder
+    search = folder.rglob if adapter.stream == "agent_calls" else folder.glob
+    for path in sorted({p for pattern in adapter.patterns for p in search(pattern)}):
+        yield _file_unit(landing, path, adapter)
 
 
 def _repository_unit(landing: Path, repos_yml: Path, repository: Repository,
@@ -126,7 +123,7 @@ def _repository_unit(landing: Path, repos_yml: Path, repository: Repository,
     previous = (log.latest_state("commits", name) or {}).get("tips")
     tips = repository.tips()
     return LandingUnit(name, repository.fingerprint,
-                       lambda: (read_commits(repository, previous), None),
+                       lambda: iter([Part(read_commits(repository, previous), None)]),
                        state=lambda: {"tips": tips})
 
 
@@ -136,21 +133,18 @@ def _stream_units(landing: Path, stream: str, log: EventLog) -> Iterator[Landing
         root = landing / "agent_calls"
         if root.is_dir():
             for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-                if folder.name not in AGENT_CALL_FORMATS:
+                if folder.name not in AGENT_CALL_ADAPTERS:
                     raise LandingError(
                         f"unknown agent-call format folder {folder}: expected one of "
-                        f"{', '.join(sorted(AGENT_CALL_FORMATS))}")
-                patterns, reader = AGENT_CALL_FORMATS[folder.name]
-                paths = sorted({p for pattern in patterns for p in folder.rglob(pattern)})
-                for path in paths:
-                    if folder.name == "claude_code" and path.parent == folder:
-                        raise LandingError(f"{path}: Claude Code transcripts go under "
-                                           f"claude_code/<person>/ (email or alias)")
-                    yield _file_unit(landing, path,
-                                     lambda p, f=folder, r=reader: r(p, f))
+                        f"{', '.join(sorted(AGENT_CALL_ADAPTERS))}")
+                for unit in _adapter_units(landing, AGENT_CALL_ADAPTERS[folder.name]):
+                    if folder.name == "claude_code" and "/" not in unit.name.removeprefix(
+                            "agent_calls/claude_code/"):
+                        raise LandingError(f"{landing / unit.name}: Claude Code transcripts go "
+                                           f"under claude_code/<person>/ (email or alias)")
+                    yield unit
     elif stream == "commits":
-        for path in sorted((landing / "git").glob("*.jsonl")):
-            yield _file_unit(landing, path, lambda p: canonical_jsonl_parts("commits", p))
+        yield from _adapter_units(landing, FILE_ADAPTERS["commits/canonical"])
         repos_yml = landing / "git" / "repos.yml"
         if repos_yml.exists():
             try:
@@ -166,8 +160,7 @@ def _stream_units(landing: Path, stream: str, log: EventLog) -> Iterator[Landing
                 if folder.name not in CRM_FORMATS:
                     raise LandingError(f"unknown CRM format folder {folder}: expected one of "
                                        f"{', '.join(sorted(CRM_FORMATS))}")
-        for path in sorted((crm / "canonical").glob("*.jsonl")):
-            yield _file_unit(landing, path, lambda p: canonical_jsonl_parts("deal_events", p))
+        yield from _adapter_units(landing, FILE_ADAPTERS["deal_events/canonical"])
         salesforce = crm / "salesforce"
         if (salesforce / "Opportunity.csv").exists():
             files = [salesforce / "Opportunity.csv", salesforce / "OpportunityHistory.csv"]
@@ -175,11 +168,10 @@ def _stream_units(landing: Path, stream: str, log: EventLog) -> Iterator[Landing
                 str(salesforce.relative_to(landing)),
                 lambda: hashlib.sha256("".join(file_sha256(f) for f in files
                                                if f.exists()).encode()).hexdigest(),
-                lambda: read_salesforce(salesforce))
+                lambda: read_salesforce_parts(salesforce))
         elif salesforce.is_dir():
             raise LandingError(f"{salesforce} has no Opportunity.csv")
-        for path in sorted((crm / "hubspot").glob("*.json")):
-            yield _file_unit(landing, path, read_hubspot)
+        yield from _adapter_units(landing, FILE_ADAPTERS["deal_events/hubspot"])
 
 
 def check_landing(landing: Path) -> None:
@@ -207,16 +199,16 @@ class _Read:
     ingested_at: datetime
     rows: int = 0
     quarantined: int = 0
+    skipped: Counter = field(default_factory=Counter)
 
 
 def _read_and_write(log: EventLog, stream: str, unit: LandingUnit, sha: str) -> _Read:
     """Read one unit and make its batch and quarantine durable (not yet in the manifest)."""
     done = _Read(unit, sha, log.batch_id(sha), utc_now())
-    read = unit.read()
-    # A reader gives the file at once, or in parts (a large file, block by block): each part
-    # is written as it comes, so memory holds one part, never the whole file.
-    parts = [(None, read)] if isinstance(read, tuple) else enumerate(read)
-    for part, (valid, rejected) in parts:
+    # A reader gives a file in parts (a large file, block by block): each part is written as
+    # it comes, so memory holds one part, never the whole file.
+    for part, (valid, rejected, skipped) in enumerate(unit.read()):
+        done.skipped.update(skipped)
         if valid is not None:
             done.rows += valid.num_rows
             log.write_stream_batch(stream, with_lineage(valid, unit.name, sha, done.batch_id,
@@ -226,7 +218,25 @@ def _read_and_write(log: EventLog, stream: str, unit: LandingUnit, sha: str) -> 
             log.write_quarantine(stream, _quarantine_rows(rejected, stream, unit.name,
                                                           done.batch_id, done.ingested_at),
                                  done.batch_id, part)
+    log.write_accounting(stream, _accounting_rows(stream, unit.name, sha, done), done.batch_id)
     return done
+
+
+def _accounting_rows(stream: str, source_file: str, sha: str, done: _Read) -> pa.Table:
+    """What became of every record of a unit: loaded, quarantined, or skipped by a rule."""
+    outcomes = [("loaded", None, done.rows), ("quarantined", None, done.quarantined)]
+    outcomes += [("skipped", rule, count) for rule, count in sorted(done.skipped.items())]
+    n = len(outcomes)
+    return pa.table({
+        "stream": constant(stream, n, pa.string()),
+        "source_file": constant(source_file, n, pa.string()),
+        "source_file_sha256": constant(sha, n, pa.string()),
+        "batch_id": constant(done.batch_id, n, pa.string()),
+        "ingested_at": constant(done.ingested_at, n, pa.timestamp("us")),
+        "outcome": pa.array([o for o, _, _ in outcomes], pa.string()),
+        "rule": pa.array([r for _, r, _ in outcomes], pa.string()),
+        "records": pa.array([c for _, _, c in outcomes], pa.int64()),
+    })
 
 
 def ingest_stream(landing: Path, log: EventLog, stream: str,
@@ -240,13 +250,16 @@ def ingest_stream(landing: Path, log: EventLog, stream: str,
         # Only after its batch is durable does a file enter the manifest.
         log.record(ManifestEntry(stream, done.unit.name, done.sha, done.batch_id, done.rows,
                                  done.quarantined, done.ingested_at.isoformat(),
-                                 done.unit.state() if done.unit.state else None))
+                                 done.unit.state() if done.unit.state else None,
+                                 dict(done.skipped)))
         result.files_ingested += 1
         result.rows += done.rows
         result.quarantined += done.quarantined
+        result.skipped.update(done.skipped)
         result.files.append(done.unit.name)
+        skipped = (f", {sum(done.skipped.values())} skipped by rule" if done.skipped else "")
         progress(f"{stream}: {done.unit.name}: {done.rows} rows, {done.quarantined} "
-                 f"quarantined ({time.monotonic() - started:.1f}s)")
+                 f"quarantined{skipped} ({time.monotonic() - started:.1f}s)")
 
     pending: deque[Future] = deque()
     with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="ingest") as pool:

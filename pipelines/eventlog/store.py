@@ -4,6 +4,8 @@ Layout under the lake folder (DESIGN.md "Event log"):
     <stream>/date=YYYY-MM-DD/<batch_id>.parquet     canonical rows + lineage
     reference/<name>/<batch_id>.parquet              reference snapshots (latest wins)
     _quarantine/<stream>/<batch_id>.parquet          rejected records with file, line, reason
+    _ingested/<stream>/<batch_id>.parquet            per landing file: records loaded,
+                                                     quarantined, skipped by rule
     _manifest/manifest.jsonl                         one line per ingested landing file
 
 Every file is written under a temporary name and renamed into place; a file enters the
@@ -27,7 +29,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.adapters.schema import PARTITION_TIME, QUARANTINE_SCHEMA, stream_schema
+from pipelines.adapters.schema import (
+    ACCOUNTING_SCHEMA,
+    PARTITION_TIME,
+    QUARANTINE_SCHEMA,
+    stream_schema,
+)
 
 STREAMS = tuple(PARTITION_TIME)
 # A schema-only file in every folder, so readers never meet an empty one. Not "_empty": Spark
@@ -57,6 +64,7 @@ class ManifestEntry:
     quarantined: int
     ingested_at: str
     state: dict | None = None  # what the next incremental read starts from (git ref tips)
+    skipped: dict | None = None  # records left out on purpose, by rule
 
 
 def _write_atomically(table: pa.Table, target: Path) -> None:
@@ -82,6 +90,7 @@ class EventLog:
             self._ensure_empty(self.lake / "reference" / name / EMPTY_FILE, schema)
         quarantine = self.lake / "_quarantine"
         self._ensure_empty(quarantine / EMPTY_FILE, QUARANTINE_SCHEMA)
+        self._ensure_empty(self.lake / "_ingested" / EMPTY_FILE, ACCOUNTING_SCHEMA)
         # A killed run may have left temporaries (never read: they do not end in .parquet).
         for temporary in self.lake.rglob(".*.tmp"):
             temporary.unlink(missing_ok=True)
@@ -152,7 +161,8 @@ class EventLog:
         while holding the run lock: another run's batch in progress looks the same."""
         recorded = {entry["batch_id"] for entry in self.entries(stream)}
         folders = ([self.lake / "reference"] if stream == "reference"
-                   else [self.lake / stream, self.lake / "_quarantine" / stream])
+                   else [self.lake / stream, self.lake / "_quarantine" / stream,
+                         self.lake / "_ingested" / stream])
         orphans = [path for folder in folders for path in folder.rglob("*.parquet")
                    if path.name != EMPTY_FILE and path.stem.split("-")[0] not in recorded]
         for path in orphans:
@@ -180,6 +190,11 @@ class EventLog:
 
     def write_reference_snapshot(self, name: str, rows: pa.Table, batch_id: str) -> None:
         _write_atomically(rows, self.lake / "reference" / name / f"{batch_id}.parquet")
+
+    def write_accounting(self, stream: str, outcomes: pa.Table, batch_id: str) -> None:
+        """Per landing unit, how many records were loaded, quarantined, skipped by rule."""
+        _write_atomically(outcomes.select(ACCOUNTING_SCHEMA.names).cast(ACCOUNTING_SCHEMA),
+                          self.lake / "_ingested" / stream / f"{batch_id}.parquet")
 
     def write_quarantine(self, stream: str, rejected: pa.Table, batch_id: str,
                          part: int | None = None) -> None:
