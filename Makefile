@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: help install demo test lint dev docs bench browser java lock clean
+.PHONY: help install demo test lint dev docs bench browser java lock clean prices
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ dev: install  ## the Dagster UI on http://127.0.0.1:3000 for the code location i
 
 docs: install  ## the dbt docs site (models, columns, tests, lineage) in data/docs/index.html
 	$(BIN)/tokenroi docs
+
+prices: install  ## regenerate the price catalog seed from LiteLLM's price map (pinned)
+	$(BIN)/python -m pipelines.prices.catalog
 
 SCALE ?= 100k
 ENGINE ?= duckdb

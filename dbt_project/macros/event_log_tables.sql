@@ -21,7 +21,8 @@
             {%- if source.source_name == 'reference' -%}
                 {%- set folder = 'reference/' ~ source.name -%}
             {%- else -%}
-                {%- set folder = '_quarantine' if source.name == 'quarantine' else source.name -%}
+                {%- set folder = {'quarantine': '_quarantine', 'ingested_files': '_ingested'}.get(
+                    source.name, source.name) -%}
             {%- endif -%}
             {%- set table = source.schema ~ '.' ~ source.name -%}
             {%- do run_query('create schema if not exists ' ~ source.schema) -%}

@@ -99,7 +99,8 @@ class EventLog:
 
     @staticmethod
     def _ensure_empty(path: Path, schema: pa.Schema) -> None:
-        if not path.exists():
+        # Rewritten when the schema gained a column, so readers always see every column.
+        if not path.exists() or not pq.read_schema(path).equals(schema):
             _write_atomically(schema.empty_table(), path)
 
     # ---- manifest ------------------------------------------------------------------

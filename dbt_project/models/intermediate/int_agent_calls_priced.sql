@@ -27,12 +27,40 @@ prices as (
 
 ),
 
+model_makers as (
+
+    -- The provider a model id belongs to, from the catalog, for calls whose source names
+    -- none (a LiteLLM row without custom_llm_provider, a span without gen_ai.system): the
+    -- model's maker where the catalog has it, else the one provider that lists it.
+    select
+        model_key,
+        provider as inferred_provider
+    from (
+        select distinct
+            model_key,
+            provider,
+            case provider
+                {%- for maker in var('model_makers') %}
+                when '{{ maker }}' then {{ loop.index }}
+                {%- endfor %}
+                else 1000
+            end as preference
+        from prices
+    ) as listed
+    qualify row_number() over (partition by model_key order by preference, provider) = 1
+
+),
+
 identified as (
 
     select
-        calls.*,
+        {{ star_except('calls', ['provider', 'pricing_provider']) }},
+        coalesce(calls.provider, model_makers.inferred_provider) as provider,
+        coalesce(calls.pricing_provider, model_makers.inferred_provider) as pricing_provider,
         coalesce(by_email.person_email, by_user_key.person_email) as known_person_email
     from calls
+    left join model_makers
+        on calls.provider is null and calls.model_key = model_makers.model_key
     left join identities as by_email
         on calls.person_email = by_email.identity_key
     left join identities as by_user_key
@@ -40,19 +68,39 @@ identified as (
 
 ),
 
-priced as (
+priced_by_id as (
 
     select
         identified.*,
-        prices.tier as catalog_tier,
-        prices.model as catalog_model,
-        {{ priced_tokens('identified', 'prices') }} as catalog_cost_usd
+        prices.tier as id_tier,
+        prices.model as id_model,
+        {{ priced_tokens('identified', 'prices') }} as id_cost_usd
     from identified
     left join prices
         on
-            identified.pricing_provider = prices.provider
-            and identified.model_key = prices.model_key
+            lower(identified.provider) = prices.provider
+            and lower(identified.model) = prices.model_id
             and {{ price_in_force('prices', 'identified.occurred_at') }}
+
+),
+
+priced as (
+
+    select
+        priced_by_id.*,
+        coalesce(priced_by_id.id_tier, prices.tier) as catalog_tier,
+        coalesce(priced_by_id.id_model, prices.model) as catalog_model,
+        coalesce(
+            priced_by_id.id_cost_usd, {{ priced_tokens('priced_by_id', 'prices') }}
+        ) as catalog_cost_usd
+    from priced_by_id
+    left join prices
+        on
+            priced_by_id.id_model is null
+            and prices.is_key_representative
+            and priced_by_id.pricing_provider = prices.provider
+            and priced_by_id.model_key = prices.model_key
+            and {{ price_in_force('prices', 'priced_by_id.occurred_at') }}
 
 ),
 
@@ -71,7 +119,8 @@ final as (
         priced.tool,
         priced.session_id,
         priced.request_id,
-        priced.provider,
+        -- a model nobody prices, from a source that names no provider
+        coalesce(priced.provider, 'unknown') as provider,
         coalesce(priced.catalog_model, priced.model) as model,
         coalesce(priced.catalog_tier, priced.model_tier, 'unknown') as model_tier,
         priced.task_class,
@@ -99,6 +148,7 @@ final as (
         priced.prompt_sha256,
         priced.prompt_chars,
         priced.prompt_text,
+        priced.speed,
         priced.source_file,
         priced.source_line
     from priced

@@ -78,6 +78,28 @@ with_fallbacks as (
         ) }} as cache_write_1h_usd_per_token
     from combined
 
+),
+
+final as (
+
+    -- A call is priced by its exact model id first (a dated id, a Bedrock or Vertex id the
+    -- catalog lists); else by its normalised key (date suffix, region and version dropped),
+    -- where several ids share a key (gpt-4o, gpt-4o-2024-05-13, gpt-4o-2024-08-06) one stands
+    -- for it: an override, else the id that is the key itself, else the shortest (a base id
+    -- over a regional one: us.… is 10% dearer on Bedrock).
+    select
+        *,
+        lower(model) as model_id,
+        row_number() over (
+            partition by provider, model_key, valid_from
+            order by
+                case when price_source = 'override' then 0 else 1 end,
+                case when lower(model) = model_key then 0 else 1 end,
+                length(model),
+                model
+        ) = 1 as is_key_representative
+    from with_fallbacks
+
 )
 
-select * from with_fallbacks
+select * from final

@@ -70,6 +70,7 @@ final as (
         prompt_sha256,
         prompt_chars,
         prompt_text,
+        nullif(lower(trim(speed)), '') as speed,
         source_file,
         source_line,
         batch_id,
