@@ -7,6 +7,8 @@
   is ``auto``: ``total_tokens`` = prompt + completion confirms the inclusive reading, cache
   larger than the prompt means a row copied disjoint buckets (mapping.token_rule_sql).
 - ``spend`` is LiteLLM's own cost: kept as reported cost.
+- Skipped by rule: ``litellm_response_cache_hit`` (answered from LiteLLM's own cache, no
+  provider call) and ``failed_request_no_usage`` (status failure, no tokens, no spend).
 - Identity: the gateway user (``user``), else ``end_user``, the key's user, the API key
   (LiteLLM's hashed token; anything that is not a hash is hashed here), the key or team
   alias, else ``unknown``: spend without a person is still spend.
@@ -41,6 +43,7 @@ from pipelines.adapters.mapping import (
     Hashed,
     Mapping,
     Prefixed,
+    Skip,
     Tokens,
     compile_mapping,
     run_on_texts,
@@ -66,6 +69,7 @@ class _Model(Expr):
                 f"then substr({model}, length({provider}) + 2) else {model} end)")
 
 
+_WRITES = "metadata.usage_object.prompt_tokens_details.cache_creation_token_details"
 _PROVIDER = First("custom_llm_provider", "metadata.custom_llm_provider", BeforeSlash("model"))
 
 MAPPING = Mapping(
@@ -92,12 +96,28 @@ MAPPING = Mapping(
         cache_read=First("metadata.usage_object.cache_read_input_tokens",
                          "metadata.usage_object.prompt_tokens_details.cached_tokens",
                          nonzero=True),
-        cache_write=First("metadata.usage_object.cache_creation_input_tokens"),
+        # Newer proxies split Anthropic's writes by TTL under cache_creation_token_details.
+        cache_write=First(f"{_WRITES}.ephemeral_5m_input_tokens",
+                          "metadata.usage_object.cache_creation_input_tokens"),
+        cache_write_1h=First(f"{_WRITES}.ephemeral_1h_input_tokens"),
         output=First("completion_tokens"),
         total=First("total_tokens"),
         convention="auto", default="inclusive"),
     # present when the proxy stores prompts in its spend logs; classified, then dropped
     messages="messages",
+    skips=(
+        # LiteLLM answered from its own response cache: no provider call, spend forced to 0.
+        Skip("litellm_response_cache_hit",
+             lambda c: f"lower(trim(json_extract_string({c.ref('cache_hit')}, '$'))) "
+                       "in ('true', 't', '1')", ("cache_hit",)),
+        # A request that failed before the provider billed anything.
+        Skip("failed_request_no_usage",
+             lambda c: (f"lower(trim(json_extract_string({c.ref('status')}, '$'))) = 'failure' "
+                        + "".join(f"and coalesce(try_cast(json_extract_string({c.ref(path)}, "
+                                  f"'$') as double), 0) = 0 "
+                                  for path in ("prompt_tokens", "completion_tokens", "spend"))),
+             ("status", "prompt_tokens", "completion_tokens", "spend")),
+    ),
 )
 
 

@@ -177,8 +177,8 @@ class BeforeSlash(Expr):
 
 @dataclass(frozen=True)
 class Renamed(Expr):
-    """A value spelt the source's way, renamed to the price catalog's (``aws.bedrock`` →
-    ``bedrock``)."""
+    """A name spelt the source's way, lower-cased and renamed to the price catalog's
+    (``Anthropic`` → ``anthropic``, ``aws.bedrock`` → ``bedrock``)."""
 
     item: str | Expr
     names: tuple[tuple[str, str], ...]
@@ -187,10 +187,10 @@ class Renamed(Expr):
         return _expr(self.item).paths()
 
     def sql(self, c):
-        value = c.ref(self.item)
-        cases = " ".join(f"when {_literal(theirs)} then {_literal(json.dumps(ours))}::json"
+        value = c.hoist(f"lower(trim({_text(c.ref(self.item))}))")
+        cases = " ".join(f"when {_literal(theirs)} then {_literal(ours)}"
                          for theirs, ours in self.names)
-        return f"case {_text(value)} {cases} else {value} end"
+        return f"to_json(case {value} {cases} else {value} end)"
 
 
 @dataclass(frozen=True)
@@ -230,11 +230,23 @@ class Tokens:
     # what ``auto`` falls back to when a record's numbers do not decide
     default: str = "inclusive"
     override_key: Expr = Const(None)
+    # conventions known for some override_key values (an instrumentation's documented one)
+    known: tuple[tuple[str, str], ...] = ()
 
     def exprs(self) -> dict[str, Expr]:
         return {"input": self.input, "output": self.output, "cache_read": self.cache_read,
                 "cache_write": self.cache_write, "cache_write_1h": self.cache_write_1h,
                 "total": self.total, "override_key": self.override_key}
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Records a format leaves out on purpose, by a named rule: ``when(c)`` is SQL true for
+    them (``c.ref`` reads a path's value)."""
+
+    rule: str
+    when: Callable[[Compiler], str]
+    paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -247,9 +259,11 @@ class Mapping:
     # The path holding the chat transcript whose last user message is the prompt.
     messages: str | None = None
     passthrough: tuple[str, ...] = field(default=())  # producer columns kept as they are
+    skips: tuple[Skip, ...] = ()
 
     def paths(self) -> set[str]:
         paths = set().union(*(e.paths() for e in self.fields.values()))
+        paths |= {path for skip in self.skips for path in skip.paths}
         if self.tokens:
             paths |= set().union(*(e.paths() for e in self.tokens.exprs().values()))
         if self.messages:
@@ -270,6 +284,8 @@ def token_rule_sql(convention: str, default: str, numbers: dict[str, str]) -> st
        is inside input; total = input + cache + output means it is not;
     2. cache larger than input means disjoint (inside it, input would be negative);
     3. else ``default`` (the format's documented convention).
+    An inclusive reading that leaves input below the cache but not below the reads alone
+    counts the writes apart (compile_mapping's ``writes_apart``).
     """
     if convention in ("inclusive", "disjoint"):
         return "true" if convention == "disjoint" else "false"
@@ -293,6 +309,7 @@ def compile_mapping(mapping: Mapping, producer: str, resolve: Resolver) -> tuple
                if (reason := expr.reason(c)) is not None]
     tokens = {name: c.ref(expr) for name, expr in mapping.tokens.exprs().items()} \
         if mapping.tokens else {}
+    skips = [(skip.rule, skip.when(c)) for skip in mapping.skips]
     layers = c.layers
     canonical = {name: _text(values[name]) for name in values
                  if name not in ("tags", "identity")}
@@ -317,10 +334,16 @@ def compile_mapping(mapping: Mapping, producer: str, resolve: Resolver) -> tuple
         named = {name: q(f"number:{name}") for name in numbers}
         reasons += [number.bad for number in checked.values()]
         layers.append({"is_disjoint": _convention_sql(mapping, named, tokens["override_key"])})
-        cache = " - ".join(named[name] for name in ("cache_read", "cache_write",
-                                                    "cache_write_1h"))
+        writes = f"({named['cache_write']} + {named['cache_write_1h']})"
+        # Reads inside the input count but writes apart from it (LiteLLM for Anthropic models
+        # from April to about September 2025): the inclusive reading leaves input below the
+        # cache, input less the reads alone does not.
+        layers.append({"writes_apart": f"not {q('is_disjoint')} "
+                                       f"and {named['input']} < {named['cache_read']} + {writes} "
+                                       f"and {named['input']} >= {named['cache_read']}"})
         uncached = (f"case when {q('is_disjoint')} then {named['input']} "
-                    f"else {named['input']} - {cache} end")
+                    f"when {q('writes_apart')} then {named['input']} - {named['cache_read']} "
+                    f"else {named['input']} - {named['cache_read']} - {writes} end")
         canonical["input_tokens"] = sql.integer_text(uncached)
         for key, name in TOKEN_FIELDS.items():
             if key != "input_tokens":
@@ -344,7 +367,10 @@ def compile_mapping(mapping: Mapping, producer: str, resolve: Resolver) -> tuple
     final = ", ".join(f"{expression} as {q(name)}" for name, expression in canonical.items())
     tags = f", {values['tags']} as {q('tags')}" if "tags" in values else ""
     kept = "".join(f", {column}" for column in mapping.passthrough)
-    return (f"select source_line, raw, {pre_reason} as pre_reason, skip_rule{kept}, "
+    rules = " ".join(f"when {when} then {_literal(rule)}" for rule, when in skips)
+    skip_rule = f"coalesce(skip_rule, case {rules} end)" if skips else "skip_rule"
+    return (f"select source_line, raw, {pre_reason} as pre_reason, {skip_rule} as skip_rule"
+            f"{kept}, "
             f"{final}{tags} from ({rows})"), set(canonical) | ({"tags"} if tags else set())
 
 
@@ -366,8 +392,8 @@ def _convention_sql(mapping: Mapping, numbers: dict[str, str], override_key: str
     overrides = token_conventions()
     convention = overrides.get(mapping.format, tokens.convention)
     default = token_rule_sql(convention, tokens.default, numbers)
-    keyed = {key.split("/", 1)[1]: value for key, value in overrides.items()
-             if key.startswith(f"{mapping.format}/")}
+    keyed = dict(tokens.known) | {key.split("/", 1)[1]: value for key, value in overrides.items()
+                                  if key.startswith(f"{mapping.format}/")}
     if not keyed:
         return default
     key = _text(override_key)

@@ -42,11 +42,15 @@ def _buckets(path: Path) -> Iterator[SourceRecord | tuple[dict, dict]]:
             continue
         pages = document.canonical if isinstance(document.canonical, list) else [
             document.canonical]
+        if pages and all(isinstance(p, dict) and "results" in p for p in pages):
+            pages = [{"data": pages}]  # a bare list of buckets (what a client's dump holds)
         line = document.source_line
         for page in pages:
-            data = (page.get("data") or []) if isinstance(page, dict) else []
+            data = page.get("data") if isinstance(page, dict) else None
             if not isinstance(data, list):
-                yield SourceRecord(line, json.dumps(data), reason="data is not a list")
+                yield SourceRecord(line, json.dumps(page), reason=(
+                    "not a usage page (an object with a data list of buckets)"
+                    if data is None else "data is not a list"))
                 continue
             for bucket in data:
                 results = bucket.get("results") or [] if isinstance(bucket, dict) else None
@@ -64,8 +68,13 @@ def _buckets(path: Path) -> Iterator[SourceRecord | tuple[dict, dict]]:
 
 
 def _openai(bucket: dict, result: dict) -> dict:
+    for name in ("input_tokens", "output_tokens"):
+        if result.get(name) is None:  # required in the usage object: the bucket is unknown
+            raise BadValue(f"{name} is missing")
     total_input = whole_number(result.get("input_tokens"), "input_tokens")
     cached = whole_number(result.get("input_cached_tokens"), "input_cached_tokens")
+    # the newest schema counts cache writes inside input_tokens too
+    writes = whole_number(result.get("input_cache_write_tokens"), "input_cache_write_tokens")
     group = [bucket.get("start_time"), bucket.get("end_time"), result.get("project_id"),
              result.get("user_id"), result.get("api_key_id"), result.get("model"),
              result.get("batch"), result.get("service_tier")]
@@ -77,8 +86,9 @@ def _openai(bucket: dict, result: dict) -> dict:
             "project_id") or "openai-organization",
         "provider": "openai",
         "model": result.get("model"),
-        "input_tokens": total_input - cached,
+        "input_tokens": total_input - cached - writes,
         "cache_read_tokens": cached,
+        "cache_write_tokens": writes,
         "output_tokens": result.get("output_tokens"),
         "request_count": result.get("num_model_requests"),
     }
