@@ -101,6 +101,9 @@ def _anthropic(bucket: dict, result: dict) -> dict:
     group = [bucket.get("starting_at"), bucket.get("ending_at"), result.get("api_key_id"),
              result.get("workspace_id"), result.get("model"), result.get("service_tier"),
              result.get("context_window")]
+    # newer group-by dimensions: part of the key only where the report has them, so older
+    # exports keep their event ids
+    group += [result[key] for key in ("inference_geo", "speed") if result.get(key) is not None]
     return {
         "event_id": f"{ANTHROPIC_SOURCE}:" + "|".join("" if g is None else str(g)
                                                       for g in group),
@@ -116,6 +119,7 @@ def _anthropic(bucket: dict, result: dict) -> dict:
         "cache_write_1h_tokens": writes.get("ephemeral_1h_input_tokens"),
         "output_tokens": result.get("output_tokens"),
         "request_count": 0,
+        "speed": result.get("speed"),
     }
 
 

@@ -30,24 +30,37 @@ prices as (
 model_makers as (
 
     -- The provider a model id belongs to, from the catalog, for calls whose source names
-    -- none (a LiteLLM row without custom_llm_provider, a span without gen_ai.system): the
-    -- model's maker where the catalog has it, else the one provider that lists it.
+    -- none (a LiteLLM row without custom_llm_provider, a span without gen_ai.system): a
+    -- provider that lists the exact id (a Bedrock id is Bedrock's), else one that lists its
+    -- normalised key; among several, the first of var model_makers, else the first by name.
     select
-        model_key,
+        match_on,
+        model,
         provider as inferred_provider
     from (
         select distinct
-            model_key,
-            provider,
+            'id' as match_on,
+            model_id as model,
+            provider
+        from prices
+        union all
+        select distinct
+            'key' as match_on,
+            model_key as model,
+            provider
+        from prices
+    ) as listed
+    qualify row_number() over (
+        partition by match_on, model
+        order by
             case provider
                 {%- for maker in var('model_makers') %}
                 when '{{ maker }}' then {{ loop.index }}
                 {%- endfor %}
                 else 1000
-            end as preference
-        from prices
-    ) as listed
-    qualify row_number() over (partition by model_key order by preference, provider) = 1
+            end,
+            provider
+    ) = 1
 
 ),
 
@@ -55,12 +68,22 @@ identified as (
 
     select
         {{ star_except('calls', ['provider', 'pricing_provider']) }},
-        coalesce(calls.provider, model_makers.inferred_provider) as provider,
-        coalesce(calls.pricing_provider, model_makers.inferred_provider) as pricing_provider,
+        coalesce(calls.provider, by_id.inferred_provider, by_key.inferred_provider) as provider,
+        coalesce(
+            calls.pricing_provider, by_id.inferred_provider, by_key.inferred_provider
+        ) as pricing_provider,
         coalesce(by_email.person_email, by_user_key.person_email) as known_person_email
     from calls
-    left join model_makers
-        on calls.provider is null and calls.model_key = model_makers.model_key
+    left join model_makers as by_id
+        on
+            calls.provider is null
+            and by_id.match_on = 'id'
+            and lower(calls.model) = by_id.model
+    left join model_makers as by_key
+        on
+            calls.provider is null
+            and by_key.match_on = 'key'
+            and calls.model_key = by_key.model
     left join identities as by_email
         on calls.person_email = by_email.identity_key
     left join identities as by_user_key

@@ -35,10 +35,22 @@ revenue as (
 
 ),
 
+periods as (
+
+    -- every month of the calls' span (a quiet one is a month of zeros), and any month a
+    -- deal closed in
+    select month as period from {{ ref('int_months') }}
+    union
+    select period from spend
+    union
+    select period from revenue
+
+),
+
 final as (
 
     select
-        coalesce(spend.period, revenue.period) as period,
+        periods.period,
         coalesce(spend.total_spend_usd, 0) as total_spend_usd,
         coalesce(spend.attributed_spend_usd, 0) as attributed_spend_usd,
         {{ ratio('spend.attributed_spend_usd', 'spend.total_spend_usd') }} as spend_coverage,
@@ -46,9 +58,11 @@ final as (
         coalesce(revenue.credited_revenue_usd, 0) as credited_revenue_usd,
         {{ ratio('revenue.credited_revenue_usd', 'revenue.won_revenue_usd') }}
             as revenue_coverage
-    from spend
-    full outer join revenue
-        on spend.period = revenue.period
+    from periods
+    left join spend
+        on periods.period = spend.period
+    left join revenue
+        on periods.period = revenue.period
 
 )
 

@@ -30,15 +30,14 @@ as_of as (
 
 months as (
 
-    select distinct {{ month_start('occurred_date') }} as month_start
-    from calls
+    select month_start from {{ ref('int_months') }}
 
 ),
 
 spend as (
 
     select
-        {{ month_start('calls.occurred_date') }} as month_start,
+        months.month_start,
         budgets.scope,
         budgets.scope_id,
         budgets.monthly_limit_usd,

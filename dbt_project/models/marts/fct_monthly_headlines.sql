@@ -29,7 +29,13 @@ payroll as (
 
 ),
 
-spend as (
+months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+monthly_spend as (
 
     select
         {{ format_time('occurred_date', '%Y-%m') }} as month,
@@ -43,6 +49,22 @@ spend as (
         max(occurred_date) as last_day
     from calls
     group by all
+
+),
+
+spend as (
+
+    -- a month without a call is a month of zeros, run over its whole length
+    select
+        months.month,
+        coalesce(monthly_spend.total_spend_usd, 0) as total_spend_usd,
+        coalesce(monthly_spend.frontier_spend_usd, 0) as frontier_spend_usd,
+        coalesce(monthly_spend.frontier_waste_usd, 0) as frontier_waste_usd,
+        coalesce(monthly_spend.active_people, 0) as active_people,
+        coalesce(monthly_spend.first_day, months.month_start) as first_day,
+        coalesce(monthly_spend.last_day, months.month_end) as last_day
+    from months
+    left join monthly_spend on months.month = monthly_spend.month
 
 ),
 

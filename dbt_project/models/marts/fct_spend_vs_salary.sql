@@ -13,7 +13,7 @@ people as (
 
 months as (
 
-    select distinct {{ format_time('occurred_date', '%Y-%m') }} as month from calls
+    select month from {{ ref('int_months') }}
 
 ),
 
