@@ -121,6 +121,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> None:
+    from pipelines.eventlog.provenance import drop_build
     from pipelines.runlock import RunLocked, lock_path, run_lock
 
     _apply_paths(args)
@@ -129,8 +130,7 @@ def cmd_rebuild(args: argparse.Namespace) -> None:
         # held from before the build database is dropped: a running job keeps its file
         with run_lock(lock_path(settings.build_db)):
             for path in (settings.build_db, settings.marts_db):
-                path.unlink(missing_ok=True)
-                path.with_name(path.name + ".wal").unlink(missing_ok=True)
+                drop_build(path)
             on = "" if settings.engine == "duckdb" else f" on {settings.engine}"
             print(f"dropped the build database; rebuilding{on} from the event log in "
                   f"{settings.lake}")

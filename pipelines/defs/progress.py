@@ -26,7 +26,8 @@ class ProgressHandler(logging.Handler):
         elapsed = f"[{time.monotonic() - self.started:6.1f}s]"
         if event is None:
             message = meta.get("orig_message", "")
-            if meta.get("step_key") == DBT_STEP and not message.startswith(("Running", "Finished")):
+            if (meta.get("step_key") == DBT_STEP and record.levelno < logging.WARNING
+                    and not message.startswith(("Running", "Finished"))):
                 return
             if record.levelno >= logging.INFO and meta.get("step_key"):
                 print(f"{elapsed}   {meta.get('orig_message', record.getMessage())}",

@@ -8,6 +8,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.defs.dbt_project import dbt_build_args, ensure_manifest, tokenroi_dbt_project
 from pipelines.defs.resources import RunLockResource
+from pipelines.eventlog.provenance import drop_build, foreign_build, record_build
+from pipelines.eventlog.store import EventLog
 from pipelines.quality.dbt_results import keep_dbt_results
 from pipelines.settings import dbt_vars, load_settings
 from pipelines.spark_mirror import exported_relations, mirror_spark_build
@@ -47,6 +49,13 @@ def tokenroi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     checks and publication."""
     settings = load_settings()
     on_spark = settings.engine == "spark"
+    log = EventLog(settings.lake)
+    foreign = foreign_build(settings.build_db, log)
+    if foreign is not None:
+        # incremental staging would keep another log's rows: start again from this one
+        drop_build(settings.build_db)
+        context.log.warning(f"{foreign}: dropped the build database, rebuilding from the "
+                            f"event log in {settings.lake}")
     exports = exported_relations(tokenroi_dbt_project.manifest_path) if on_spark else None
     invocation = dbt.cli(dbt_build_args(dbt_vars=dbt_vars(), spark_exports=exports),
                          context=context, raise_on_error=False)
@@ -57,6 +66,7 @@ def tokenroi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     error = invocation.get_error()
     if error is not None:
         raise error
+    record_build(settings.build_db, log)
     if on_spark:
         counts = mirror_spark_build(settings.spark_export, settings.marts_db, exports,
                                     invocation.target_path / "manifest.json")

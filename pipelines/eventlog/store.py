@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -80,6 +81,7 @@ class EventLog:
     def __init__(self, lake: Path):
         self.lake = lake
         self.manifest_path = lake / "_manifest" / "manifest.jsonl"
+        self.lake_id_path = lake / "_manifest" / "lake_id"
 
     # ---- layout --------------------------------------------------------------------
     def ensure_layout(self, reference_schemas: dict[str, pa.Schema]) -> None:
@@ -96,6 +98,10 @@ class EventLog:
             temporary.unlink(missing_ok=True)
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.touch(exist_ok=True)
+        if not self.lake_id_path.exists():  # the log's identity, given once (provenance.py)
+            temporary = self.lake_id_path.with_name(".lake_id.tmp")
+            temporary.write_text(uuid.uuid4().hex + "\n")
+            os.replace(temporary, self.lake_id_path)
 
     @staticmethod
     def _ensure_empty(path: Path, schema: pa.Schema) -> None:
@@ -115,6 +121,16 @@ class EventLog:
                     entry = json.loads(line)
                     if entry["stream"] == stream:
                         yield entry
+
+    def lake_id(self) -> str | None:
+        """The log's identity: a random id written when the log was laid out."""
+        return (self.lake_id_path.read_text().strip() if self.lake_id_path.exists()
+                else None)
+
+    def batch_ids(self) -> set[str]:
+        """Every batch the manifest records, of every stream."""
+        return {entry["batch_id"] for stream in (*STREAMS, "reference")
+                for entry in self.entries(stream)}
 
     def ingested_hashes(self, stream: str) -> set[str]:
         return {entry["source_file_sha256"] for entry in self.entries(stream)}

@@ -1,0 +1,62 @@
+"""A build belongs to one event log: a build made from another log, from an older backup of
+this one, or before batches were removed, is dropped and rebuilt, never mixed."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from conftest import Workspace
+from pipelines.eventlog.ingest import REFERENCE_SCHEMAS
+from pipelines.eventlog.provenance import foreign_build, record_build
+from pipelines.eventlog.store import EventLog, ManifestEntry
+
+
+def _log(path, batches=("b1", "b2")) -> EventLog:
+    log = EventLog(path)
+    log.ensure_layout(REFERENCE_SCHEMAS)
+    for batch in batches:
+        log.record(ManifestEntry("agent_calls", f"agent_calls/canonical/{batch}.jsonl",
+                                 batch * 8, batch, 1, 0, "2026-10-01T00:00:00"))
+    return log
+
+
+def test_a_build_is_foreign_to_another_log_a_restored_log_and_a_log_missing_batches(tmp_path):
+    build = tmp_path / "build" / "tokenroi_build.duckdb"
+    lake_a, lake_b = _log(tmp_path / "a"), _log(tmp_path / "b")
+    assert foreign_build(build, lake_a) is None  # no build yet
+    build.parent.mkdir()
+    build.write_bytes(b"")
+    assert "does not say which event log" in foreign_build(build, lake_a)
+    record_build(build, lake_a)
+    assert foreign_build(build, lake_a) is None
+    assert lake_a.lake_id() != lake_b.lake_id()
+    assert "another event log" in foreign_build(build, lake_b)
+    # the same log, with a batch the build read taken out (or an older backup restored)
+    manifest = lake_a.manifest_path.read_text().splitlines(keepends=True)
+    lake_a.manifest_path.write_text("".join(line for line in manifest if '"b2"' not in line))
+    assert "1 batch(es) the build read are no longer" in foreign_build(build, lake_a)
+    # a batch added since is what the next incremental build reads: the build still belongs
+    record_build(build, lake_a)
+    lake_a.record(ManifestEntry("agent_calls", "agent_calls/canonical/b3.jsonl", "c" * 64,
+                                "b3", 1, 0, "2026-10-02T00:00:00"))
+    assert foreign_build(build, lake_a) is None
+
+
+def test_a_run_on_another_lake_with_the_same_build_file_publishes_only_that_lake(
+        generated_org, tmp_path):
+    """Lake A's org is built first; then lake B (another org) with the same build file: the
+    warehouse holds B's spend to the cent, none of A's calls."""
+    first, _ = generated_org
+    second = Workspace(tmp_path / "b")
+    second.tokenroi("generate", "--out", str(second.landing), "--engineers", "6", "--days", "5",
+                    "--seed", "29")
+    truth_b = json.loads((second.landing / "truth.json").read_text())
+    shared_build = str(tmp_path / "shared" / "tokenroi_build.duckdb")
+    for workspace in (first, second):
+        workspace.settings["TOKENROI_BUILD_DB"] = shared_build
+        done = workspace.tokenroi("run")
+    assert "another event log" in done.stdout + done.stderr
+    total = second.query("select sum(cost_usd) from marts.fct_agent_calls")[0][0]
+    assert round(total, 2) == round(Decimal(truth_b["total_spend_usd"]), 2)
+    first.settings.pop("TOKENROI_BUILD_DB")
