@@ -103,3 +103,70 @@ def test_real_calls_have_the_hand_computed_buckets_identity_and_time(fmt):
         assert row["provider"] in (call["provider"], None), key
         if call.get("speed") == "fast":
             assert row["speed"] == "fast", key
+
+
+# Hand-computed catalog costs: the call's buckets (expected.json) × the list price per
+# million tokens (Anthropic's price page for Claude Sonnet 4 — $3 input, $0.30 cache read,
+# $3.75 5-minute write, $15 output — and Opus 4.1 — $15, $1.50, $18.75, $75; LiteLLM's map
+# for gpt-4.1-mini — $0.40, $0.10, $1.60 — and Vertex's gemini-2.0-flash — $0.15, $0.60).
+HAND_COSTS = {
+    # 4 × 3 + 27,188 × 3.75 + 611 × 15 = 111,132 → $0.111132
+    "msg_01abLAPN6VarKvWDMFHENibT": "0.111132",
+    # 6 × 3 + 27,188 × 0.30 + 702 × 3.75 + 88 × 15 = 12,126.9 → $0.0121269
+    "msg_01BKToACXIDTi8YJuGIFarAQ": "0.0121269",
+    # 4 × 15 + 24,113 × 18.75 + 147 × 75 = 463,203.75 → $0.46320375
+    "msg_01d2YmqjTFMoL8P4RIOaZu44": "0.46320375",
+    # 812 × 0.40 + 24 × 1.60 = 363.2 → $0.0003632 (no provider on the span: openai, inferred)
+    "otlp:5d4ffc25659ddfb8": "0.0003632",
+    # 1,003 × 0.15 + 88 × 0.60 = 203.25 → $0.00020325 (inferred: vertex_ai, the only
+    # provider LiteLLM's map lists gemini-2.0-flash under)
+    "otlp:8d36a267bedd7416": "0.00020325",
+}
+
+
+@pytest.mark.e2e
+def test_the_real_corpus_publishes_with_default_thresholds_and_nothing_vanishes(tmp_path):
+    from decimal import Decimal
+
+    from conftest import Workspace
+
+    workspace = Workspace(tmp_path / "data")
+    calls = workspace.landing / "agent_calls"
+    for fmt, (folder, _) in CORPORA.items():
+        for name in json.loads((folder / "expected.json").read_text())["files"]:
+            target = calls / fmt / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((folder / name).read_bytes())
+    reference = workspace.landing / "reference"
+    reference.mkdir(parents=True)
+    (reference / "people.csv").write_text("email,name,team,annual_cost_usd,aliases\n"
+                                          "ana@example.com,Ana,platform,180000,\n"
+                                          "bo@example.com,Bo,web,150000,bo\n")
+    (reference / "budgets.csv").write_text("scope,scope_id,monthly_limit_usd\norg,acme,1000\n")
+    (reference / "features.csv").write_text("feature_key,name,product_area\n")
+    workspace.tokenroi("run")  # exits 0: every blocking check passed, with default thresholds
+
+    accounted = {(source_file.split("/", 2)[1], source_file.split("/", 2)[2]):
+                 (records, loaded, quarantined, skipped)
+                 for source_file, records, loaded, quarantined, skipped in workspace.query(
+                     "select source_file, records, loaded, quarantined, skipped "
+                     "from marts.fct_ingested_files where stream = 'agent_calls'")}
+    expected = {(fmt, name): (want["records"], want["loaded"], want["quarantined"],
+                              sum(want.get("skipped", {}).values()))
+                for fmt, (folder, _) in CORPORA.items()
+                for name, want in json.loads((folder / "expected.json").read_text())[
+                    "files"].items()}
+    assert accounted == expected
+    months = [m for (m,) in workspace.query(
+        "select month from marts.fct_monthly_headlines order by month")]
+    assert months[0] == "2025-05" and months[-1] == "2026-05" and len(months) == 13
+    costs = dict(workspace.query(
+        "select replace(event_id, 'claude_code:', ''), cost_usd "
+        "from marts.fct_agent_calls where source = 'claude_code'"))
+    spans = dict(workspace.query(
+        "select 'otlp:' || split_part(event_id, ':', 4), cost_usd from marts.fct_agent_calls "
+        "where event_id like 'otlp:span:%'"))
+    for key, cost in HAND_COSTS.items():
+        assert (spans if key.startswith("otlp:") else costs)[key] == Decimal(cost), key
+    assert workspace.query("select count(*) from marts.fct_agent_calls "
+                           "where cost_source = 'unpriced'")[0][0] == 0
