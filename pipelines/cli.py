@@ -207,6 +207,23 @@ def cmd_checks(args: argparse.Namespace) -> None:
           f"(full results: {quality})")
 
 
+def cmd_prices_check(args: argparse.Namespace) -> None:
+    from pipelines.prices.check import unpriced_models
+    from pipelines.settings import SHIPPED_PRICE_CATALOG
+
+    _apply_paths(args)
+    settings = load_settings()
+    if not settings.warehouse.exists():
+        raise CommandError(f"no warehouse at {settings.warehouse}: run `tokenroi run` first")
+    overrides = settings.landing / "reference" / "model_prices.csv"
+    found = unpriced_models(settings.warehouse, [SHIPPED_PRICE_CATALOG, overrides])
+    for model in found:
+        print(model.line())
+    print(f"{len(found)} unpriced model(s) in {settings.warehouse}" + (
+        f"; price them in {overrides} (columns of the shipped catalog, "
+        f"{SHIPPED_PRICE_CATALOG.name})" if found else ""))
+
+
 def cmd_classify_eval(args: argparse.Namespace) -> None:
     from pipelines.classify.evaluate import evaluate
 
@@ -288,6 +305,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="DIR", help="reports folder (default data/reports)")
     paths(report, "warehouse")
     report.set_defaults(func=cmd_report)
+
+    prices = commands.add_parser(
+        "prices", help="the price catalog: `prices check` lists the models nobody prices",
+        description="check: the models in the published warehouse without a price, with "
+                    "their calls and tokens and the nearest ids in the price catalog (the "
+                    "shipped one, generated from LiteLLM's price map by `make prices`, and "
+                    "landing/reference/model_prices.csv).")
+    prices.add_argument("action", choices=["check"])
+    paths(prices, "landing", "warehouse")
+    prices.set_defaults(func=cmd_prices_check)
 
     checks = commands.add_parser(
         "checks", help="each quality check's latest outcome and since when it has held",

@@ -24,6 +24,14 @@ combined as (
         cache_read_usd_per_mtok,
         cache_write_usd_per_mtok,
         cache_write_1h_usd_per_mtok,
+        -- (an override has no long-context tier or fast multiplier: its prices are flat)
+        cast(null as bigint) as long_context_above_tokens,
+        cast(null as decimal(18, 6)) as input_usd_per_mtok_long,
+        cast(null as decimal(18, 6)) as output_usd_per_mtok_long,
+        cast(null as decimal(18, 6)) as cache_read_usd_per_mtok_long,
+        cast(null as decimal(18, 6)) as cache_write_usd_per_mtok_long,
+        cast(null as decimal(18, 6)) as cache_write_1h_usd_per_mtok_long,
+        cast(null as decimal(18, 6)) as fast_multiplier,
         'override' as price_source
     from overrides
     union all
@@ -38,6 +46,13 @@ combined as (
         catalog.cache_read_usd_per_mtok,
         catalog.cache_write_usd_per_mtok,
         catalog.cache_write_1h_usd_per_mtok,
+        catalog.long_context_above_tokens,
+        catalog.input_usd_per_mtok_long,
+        catalog.output_usd_per_mtok_long,
+        catalog.cache_read_usd_per_mtok_long,
+        catalog.cache_write_usd_per_mtok_long,
+        catalog.cache_write_1h_usd_per_mtok_long,
+        catalog.fast_multiplier,
         'catalog' as price_source
     from catalog
     where not exists (
@@ -75,7 +90,19 @@ with_fallbacks as (
     -- ... and 1-hour cache writes fall back to the 5-minute price.
         {{ price_per_token(
             'coalesce(cache_write_1h_usd_per_mtok, cache_write_usd_per_mtok, input_usd_per_mtok)'
-        ) }} as cache_write_1h_usd_per_token
+        ) }} as cache_write_1h_usd_per_token,
+        -- Above long_context_above_tokens of input in one request, every bucket is priced
+        -- at its long-context price (a bucket without one keeps its standard price).
+        long_context_above_tokens,
+        {{ price_per_token('input_usd_per_mtok_long') }} as input_long_usd_per_token,
+        {{ price_per_token('output_usd_per_mtok_long') }} as output_long_usd_per_token,
+        {{ price_per_token('cache_read_usd_per_mtok_long') }} as cache_read_long_usd_per_token,
+        {{ price_per_token('cache_write_usd_per_mtok_long') }}
+            as cache_write_long_usd_per_token,
+        {{ price_per_token('coalesce(cache_write_1h_usd_per_mtok_long, cache_write_usd_per_mtok_long)') }}
+            as cache_write_1h_long_usd_per_token,
+        -- Claude Code's fast mode: every token price times this (blank: not priced apart)
+        fast_multiplier
     from combined
 
 ),

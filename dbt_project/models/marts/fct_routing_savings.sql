@@ -27,7 +27,7 @@ routed as (
         calls.*,
         case
             when calls.model_tier in ('frontier', 'mid') and prices.provider is not null
-                then {{ priced_tokens('calls', 'prices') }}
+                then {{ priced_tokens('calls', 'prices', tiers=false) }}
             else calls.cost_usd
         end as routed_cost_usd
     from calls
