@@ -28,7 +28,8 @@ def truthy(node: str) -> str:
     """The JSON value, NULL where Python would find it falsy."""
     node = f"({node})"  # ->, ->> bind looser than comparisons
     return (f"case when {node} is null or json_type({node}) = 'NULL' "
-            f"or {node} in ('0', '0.0', '-0.0', 'false', '\"\"', '[]', '{{}}') then null "
+            f"or cast({node} as varchar) in ('0', '0.0', '-0.0', 'false', '\"\"', '[]', '{{}}') "
+            "then null "
             f"else {node} end")
 
 

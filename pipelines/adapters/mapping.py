@@ -64,10 +64,20 @@ class Compiler:
     """Columns for a mapping's values, in layers: each after the columns it reads."""
 
     def __init__(self, resolve: Resolver, paths: set[str]):
+        """``resolve(path)`` gives SQL for the path's value, or (SQL for a raw value, a
+        function of that value's column giving the value): the raw value is then computed
+        once, in a layer of its own, however often the function reads it."""
         self.paths = {path: sql.column(f"path:{path}") for path in sorted(paths)}
-        self.layers: list[dict[str, str]] = [{f"path:{path}": resolve(path)
-                                              for path in sorted(paths)}]
-        self._depth: dict[str, int] = {column: 0 for column in self.paths.values()}
+        self.layers: list[dict[str, str]] = [{}, {}]
+        for path in sorted(paths):
+            resolved = resolve(path)
+            if isinstance(resolved, tuple):
+                raw, value = resolved
+                self.layers[0][f"raw:{path}"] = raw
+                self.layers[1][f"path:{path}"] = value(sql.column(f"raw:{path}"))
+            else:
+                self.layers[0][f"path:{path}"] = resolved
+        self._depth: dict[str, int] = {column: 1 for column in self.paths.values()}
         self._cache: dict[str, str] = {}
 
     def ref(self, expr: Expr | str) -> str:
@@ -83,6 +93,7 @@ class Compiler:
         depth = 1 + max((d for column, d in self._depth.items() if column in text), default=0)
         name = f"v:{len(self._cache)}"
         column = sql.column(name)
+        depth = max(depth, 2)  # after the paths' own layers
         while len(self.layers) <= depth:
             self.layers.append({})
         self.layers[depth][name] = text
@@ -203,9 +214,11 @@ class Tags(Expr):
         return set().union(*(_expr(item).paths() for _, item in self.items))
 
     def sql(self, c):
-        pairs = ", ".join(f"{_literal(name)}, {sql.truthy(c.ref(item))}"
-                          for name, item in self.items)
-        return f"json_object({pairs})"
+        values = [c.ref(item) for _, item in self.items]
+        pairs = ", ".join(f"{_literal(name)}, {sql.present(value)}"
+                          for (name, _), value in zip(self.items, values, strict=True))
+        # most records carry no tag: build no object for them (it cost most of a span's time)
+        return f"case when coalesce({', '.join(values)}) is not null then json_object({pairs}) end"
 
 
 @dataclass(frozen=True)
@@ -310,7 +323,7 @@ def compile_mapping(mapping: Mapping, producer: str, resolve: Resolver) -> tuple
     tokens = {name: c.ref(expr) for name, expr in mapping.tokens.exprs().items()} \
         if mapping.tokens else {}
     skips = [(skip.rule, skip.when(c)) for skip in mapping.skips]
-    layers = c.layers
+    layers = [layer for layer in c.layers if layer]
     canonical = {name: _text(values[name]) for name in values
                  if name not in ("tags", "identity")}
     if "identity" in values:
