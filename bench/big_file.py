@@ -4,7 +4,7 @@
 
 Writes a landing file of about that size in the format (over 512 MiB, so it takes the
 part-by-part path that any file too big or too broken for a one-pass reader takes: blocks of
-lines for canonical JSONL, RECORDS_PER_PART records for the others), then ingests it into a
+lines for canonical JSONL, 16 MiB blocks of lines for the others), then ingests it into a
 fresh event log in this process and prints the peak RSS. Run on demand; the figures go in
 BENCHMARKS.md and RELIABILITY.md.
 """

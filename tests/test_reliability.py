@@ -352,7 +352,6 @@ def test_a_batch_killed_before_its_manifest_entry_is_never_read(tmp_path, monkey
     from pipelines.eventlog import ingest
     from pipelines.eventlog.store import EventLog
 
-    monkeypatch.setattr(canonical, "RECORDS_PER_PART", 100)
     monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 16 << 10)
     landing, log = tmp_path / "landing", EventLog(tmp_path / "lake")
     log.ensure_layout(ingest.REFERENCE_SCHEMAS)
@@ -480,7 +479,6 @@ def test_a_big_file_is_written_part_by_part_and_recorded_once(tmp_path, monkeypa
     from pipelines.eventlog.store import EventLog
 
     monkeypatch.setattr(lines, "BLOCK_BYTES", 16 << 10)
-    monkeypatch.setattr(canonical, "RECORDS_PER_PART", 100)
     monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 16 << 10)
     landing = tmp_path / "landing"
     BIG_FILES[name](landing / "agent_calls" / name, 2_000)

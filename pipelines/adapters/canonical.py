@@ -15,7 +15,6 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -469,19 +468,6 @@ def check_records(stream: str, records: Iterable[SourceRecord],
                             "raw": pa.array([o for _, o, _ in rows], pa.large_string()),
                             "reason": pa.array([r for _, _, r in rows], pa.string())}),
                 skipped or {})
-
-
-# A record-path reader checks and writes this many records at a time.
-RECORDS_PER_PART = 50_000
-
-
-def checked_parts(stream: str, records: Iterable[SourceRecord],
-                  ) -> Iterator[tuple[pa.Table | None, pa.Table | None]]:
-    """check_records over a reader's records RECORDS_PER_PART at a time, so memory holds
-    one part of a file, never the whole of it."""
-    records = iter(records)
-    while part := list(islice(records, RECORDS_PER_PART)):
-        yield check_records(stream, part)
 
 
 def json_documents(path: Path, containing: str | None = None) -> Iterator[SourceRecord]:

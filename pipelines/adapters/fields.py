@@ -37,17 +37,6 @@ def _epoch_to_iso(seconds: float, name: str) -> str:
         raise BadValue(f"{name} is out of range") from error
 
 
-def nanos_to_iso(value: Any, name: str) -> str:
-    nanos = whole_number(value, name, default=None)
-    if nanos is None:
-        raise BadValue(f"missing required field {name}")
-    try:
-        seconds = nanos / 1e9
-    except OverflowError as error:
-        raise BadValue(f"{name} is out of range") from error
-    return _epoch_to_iso(seconds, name)
-
-
 def seconds_to_iso(value: Any, name: str) -> str:
     seconds = whole_number(value, name, default=None)
     if seconds is None:
@@ -61,11 +50,6 @@ def repo_from_path(path: Any) -> str | None:
         return None
     parts = [p for p in re.split(r"[\\/]", path.rstrip("/\\")) if p]
     return parts[-1] if parts else None
-
-
-def as_object(value: Any) -> dict:
-    """A JSON object, or an empty one for anything else (a field that should nest others)."""
-    return value if isinstance(value, dict) else {}
 
 
 def text_value(value: Any, name: str) -> str | None:
@@ -94,26 +78,3 @@ def hashed_key(value: str | None) -> str | None:
     if re.fullmatch(r"[0-9a-f]{64}", value):
         return value
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def last_user_text(messages: Any) -> str | None:
-    """The last user message's text from a chat transcript (OpenAI-style ``content`` string
-    or parts, or GenAI semconv ``parts`` with ``content``); JSON text is parsed first."""
-    if isinstance(messages, str):
-        try:
-            messages = json.loads(messages)
-        except json.JSONDecodeError:
-            return None
-    if not isinstance(messages, list):
-        return None
-    for message in reversed(messages):
-        if not isinstance(message, dict) or message.get("role") != "user":
-            continue
-        content = message.get("content", message.get("parts"))
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            texts = [part.get("text") or part.get("content") for part in content
-                     if isinstance(part, dict) and part.get("type") == "text"]
-            return "\n".join(t for t in texts if isinstance(t, str)) or None
-    return None

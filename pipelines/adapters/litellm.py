@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from pipelines.adapters import canonical, lines
 from pipelines.adapters import fields_sql as sql
 from pipelines.adapters.canonical import (
-    WHOLE_FILE_MAX_BYTES,
     Part,
     build_relation_query,
     check_whole_file,
@@ -250,9 +250,20 @@ def _json_query(keeping_prompts: bool, conventions: str, renumber: bool = True) 
 
 
 def _csv_texts(path: Path) -> Iterator[pa.Table]:
-    rows = list(_csv_rows(path))
-    yield pa.table({"source_line": pa.array([n for n, _ in rows], pa.int64()),
-                    "raw": pa.array([t for _, t in rows], pa.large_string())})
+    """The tokenised rows a block at a time (lines.BLOCK_BYTES of text), so a big file is
+    held a part at a time."""
+    numbers, texts, size = [], [], 0
+    for number, text in _csv_rows(path):
+        numbers.append(number)
+        texts.append(text)
+        size += len(text)
+        if size >= lines.BLOCK_BYTES:
+            yield pa.table({"source_line": pa.array(numbers, pa.int64()),
+                            "raw": pa.array(texts, pa.large_string())})
+            numbers, texts, size = [], [], 0
+    if numbers:
+        yield pa.table({"source_line": pa.array(numbers, pa.int64()),
+                        "raw": pa.array(texts, pa.large_string())})
 
 
 def read_litellm_parts(path: Path) -> Iterator[Part]:
@@ -275,7 +286,7 @@ def read_litellm_parts(path: Path) -> Iterator[Part]:
 def _json_lines(path: Path) -> Iterator[pa.Table]:
     from pipelines.adapters.lines import json_texts
 
-    return json_texts(path, WHOLE_FILE_MAX_BYTES)
+    return json_texts(path, canonical.WHOLE_FILE_MAX_BYTES)
 
 
 def read_litellm(path: Path) -> tuple[pa.Table | None, pa.Table | None]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -271,7 +271,6 @@ class Mapping:
     tokens: Tokens | None = None
     # The path holding the chat transcript whose last user message is the prompt.
     messages: str | None = None
-    passthrough: tuple[str, ...] = field(default=())  # producer columns kept as they are
     skips: tuple[Skip, ...] = ()
 
     def paths(self) -> set[str]:
@@ -379,11 +378,9 @@ def compile_mapping(mapping: Mapping, producer: str, resolve: Resolver) -> tuple
     rows = sql.layered(producer, layers)
     final = ", ".join(f"{expression} as {q(name)}" for name, expression in canonical.items())
     tags = f", {values['tags']} as {q('tags')}" if "tags" in values else ""
-    kept = "".join(f", {column}" for column in mapping.passthrough)
     rules = " ".join(f"when {when} then {_literal(rule)}" for rule, when in skips)
     skip_rule = f"coalesce(skip_rule, case {rules} end)" if skips else "skip_rule"
-    return (f"select source_line, raw, {pre_reason} as pre_reason, {skip_rule} as skip_rule"
-            f"{kept}, "
+    return (f"select source_line, raw, {pre_reason} as pre_reason, {skip_rule} as skip_rule, "
             f"{final}{tags} from ({rows})"), set(canonical) | ({"tags"} if tags else set())
 
 

@@ -31,16 +31,16 @@ from pathlib import Path as FilePath
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipelines.adapters import canonical, lines
 from pipelines.adapters import fields_sql as sql
 from pipelines.adapters.canonical import (
-    WHOLE_FILE_MAX_BYTES,
     Part,
     _connection,
     build_relation_query,
     joined,
     split_checked,
 )
-from pipelines.adapters.lines import BLOCK_BYTES, json_texts
+from pipelines.adapters.lines import json_texts
 from pipelines.adapters.mapping import (
     Const,
     Expr,
@@ -474,7 +474,7 @@ def _prompts(path: FilePath) -> pa.Table | None:
     prompt); it reads only the lines that name one."""
     con = _connection()
     found = []
-    for texts in json_texts(path, WHOLE_FILE_MAX_BYTES):
+    for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES):
         texts = texts.filter(pc.match_substring(texts["raw"], "user_prompt"))
         if not texts.num_rows:
             continue
@@ -492,7 +492,7 @@ def _blocks(path: FilePath, prompts: str | None) -> Iterator[Part]:
     all (an export of empty lists) is one record, skipped as ``empty_export``."""
     con = _connection()
     offset = 0
-    for texts in json_texts(path, WHOLE_FILE_MAX_BYTES):
+    for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES):
         kinds = tuple(kind for kind, key in (("span", "resourceSpans"), ("log", "resourceLogs"))
                       if pc.any(pc.match_substring(texts["raw"], key)).as_py())
         records = None
@@ -545,7 +545,7 @@ def _with_originals(con, texts: pa.Table, records: pa.Table, kinds: tuple[str, .
 
 def read_otlp_parts(path: FilePath) -> Iterator[Part]:
     """The file's records a block of lines at a time (a pretty-printed document at once)."""
-    if path.stat().st_size <= BLOCK_BYTES:  # one block: its prompts join within the query
+    if path.stat().st_size <= lines.BLOCK_BYTES:  # one block: its prompts join within the query
         yield from _blocks(path, "inline")
         return
     prompts = _prompts(path)
