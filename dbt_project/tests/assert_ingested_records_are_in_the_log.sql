@@ -14,7 +14,9 @@ with accounted as (
 
 logged as (
 
-    select batch_id, count(*) as rows_in_log
+    select
+        batch_id,
+        count(*) as rows_in_log
     from (
         select batch_id from {{ source('raw', 'agent_calls') }}
         union all
@@ -28,7 +30,9 @@ logged as (
 
 refused as (
 
-    select batch_id, count(*) as rows_in_quarantine
+    select
+        batch_id,
+        count(*) as rows_in_quarantine
     from {{ source('raw', 'quarantine') }}
     group by batch_id
 

@@ -52,14 +52,7 @@ model_makers as (
     ) as listed
     qualify row_number() over (
         partition by match_on, model
-        order by
-            case provider
-                {%- for maker in var('model_makers') %}
-                when '{{ maker }}' then {{ loop.index }}
-                {%- endfor %}
-                else 1000
-            end,
-            provider
+        order by {{ model_maker_rank('provider') }}, provider
     ) = 1
 
 ),

@@ -87,7 +87,7 @@ with_fallbacks as (
             as cache_read_usd_per_token,
         {{ price_per_token('coalesce(cache_write_usd_per_mtok, input_usd_per_mtok)') }}
             as cache_write_usd_per_token,
-    -- ... and 1-hour cache writes fall back to the 5-minute price.
+        -- ... and 1-hour cache writes fall back to the 5-minute price.
         {{ price_per_token(
             'coalesce(cache_write_1h_usd_per_mtok, cache_write_usd_per_mtok, input_usd_per_mtok)'
         ) }} as cache_write_1h_usd_per_token,
@@ -99,8 +99,9 @@ with_fallbacks as (
         {{ price_per_token('cache_read_usd_per_mtok_long') }} as cache_read_long_usd_per_token,
         {{ price_per_token('cache_write_usd_per_mtok_long') }}
             as cache_write_long_usd_per_token,
-        {{ price_per_token('coalesce(cache_write_1h_usd_per_mtok_long, cache_write_usd_per_mtok_long)') }}
-            as cache_write_1h_long_usd_per_token,
+        {{ price_per_token(
+            'coalesce(cache_write_1h_usd_per_mtok_long, cache_write_usd_per_mtok_long)'
+        ) }} as cache_write_1h_long_usd_per_token,
         -- Claude Code's fast mode: every token price times this (blank: not priced apart)
         fast_multiplier
     from combined
