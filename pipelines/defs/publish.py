@@ -14,7 +14,8 @@ PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "fct_bill_reconciliatio
                    "fct_attribution_coverage", "fct_routing_savings", "fct_budget_status",
                    "fct_spend_vs_salary", "fct_frontier_waste", "fct_frontier_waste_examples",
                    "fct_salary_share_summary", "fct_person_output", "fct_monthly_headlines",
-                   "fct_salary_share_distribution", "fct_quarantined_records", "data_quality",
+                   "fct_salary_share_distribution", "fct_quarantined_records",
+                   "fct_ingested_files", "data_quality",
                    "dim_people", "dim_models", "dim_features"]
 
 

@@ -455,6 +455,17 @@ def _unknown_identities(facts: Facts) -> list:
     return [unique("identity"), money("cost_usd", MAX_MONTHLY_ROW_COST_USD)]
 
 
+def _ingested_files(facts: Facts) -> list:
+    return [
+        unique("stream", "source_file"),
+        _meaning(_gx().ExpectColumnValuesToBeInSet(column="unaccounted", value_set=[0]),
+                 "every record read is loaded, quarantined or skipped by a named rule"),
+        *[_meaning(_gx().ExpectColumnValuesToBeBetween(column=column, min_value=0),
+                   f"{column} is not negative")
+          for column in ("records", "loaded", "quarantined", "skipped")],
+    ]
+
+
 SUITES = [
     MartSuite("fct_agent_calls", "Per-day profile: no call twice, every staged call present, "
               "costs non-negative and plausible, only unpriced calls without a cost.",
@@ -493,6 +504,10 @@ SUITES = [
     MartSuite("fct_person_output", "One row per person; money non-negative.", _person_output),
     MartSuite("fct_unknown_identities", "Identities unique; money non-negative.",
               _unknown_identities),
+    MartSuite("fct_ingested_files", "One row per landing file; records read = loaded + "
+              "quarantined + skipped.", _ingested_files,
+              "select *, records - loaded - quarantined - skipped as unaccounted "
+              "from marts.fct_ingested_files"),
 ]
 
 
