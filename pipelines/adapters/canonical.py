@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.adapters.lines import numbered_lines
+from pipelines.adapters.lines import numbered_lines, too_big_reason
 from pipelines.adapters.schema import (
     BILL_SOURCES,
     STREAM_FIELDS,
@@ -513,9 +513,7 @@ def _whole_document(path: Path, first_line: str) -> SourceRecord | None:
     if size > WHOLE_FILE_MAX_BYTES:
         if first_line.strip() not in ("{", "["):
             return None
-        return SourceRecord(1, "", reason=(
-            f"one JSON document of {size:,} bytes: a file over {WHOLE_FILE_MAX_BYTES:,} bytes "
-            "is read as JSON lines; write one document per line"))
+        return SourceRecord(1, "", reason=too_big_reason(size, WHOLE_FILE_MAX_BYTES))
     try:
         return SourceRecord(1, "", json.loads(path.read_text(encoding="utf-8-sig",
                                                              errors="replace")))

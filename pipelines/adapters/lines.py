@@ -67,12 +67,30 @@ def numbered_lines(path: Path, block_size: int | None = None) -> Iterator[pa.Tab
                         "raw": pa.array([text for _, text in odd_lines], pa.large_string())})
 
 
+class DocumentTooBig(Exception):
+    """A pretty-printed JSON document too big to hold whole: the file is one refused record
+    (line 1), saying what to do."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(too_big_reason(size, limit))
+
+    def refusal(self) -> pa.Table:
+        return pa.table({"source_line": pa.array([1], pa.int64()),
+                         "raw": pa.array([""], pa.large_string()),
+                         "reason": pa.array([str(self)], pa.string())})
+
+
+def too_big_reason(size: int, limit: int) -> str:
+    return (f"one JSON document of {size:,} bytes: a file over {limit:,} bytes is read as "
+            "JSON lines; write one document per line")
+
+
 def json_texts(path: Path, max_document_bytes: int) -> Iterator[pa.Table]:
     """A JSON file as tables of (source_line, raw): one JSON text per line (JSON lines, what
     collectors' file exporters write), a block of lines at a time; or, when its first line
     is not JSON on its own, the whole file as one text on line 1 (a pretty-printed
-    document), up to ``max_document_bytes`` (a bigger one cannot be held in bounded memory:
-    it comes back as one text the caller refuses, ``""`` on line 1)."""
+    document), up to ``max_document_bytes``. A bigger document cannot be held in bounded
+    memory: DocumentTooBig, before any table."""
     blocks = (table for table in numbered_lines(path) if table.num_rows)
     first = next(blocks, None)
     if first is None:
@@ -81,9 +99,7 @@ def json_texts(path: Path, max_document_bytes: int) -> Iterator[pa.Table]:
     if not _is_json(head):
         size = path.stat().st_size
         if size > max_document_bytes and head in ("{", "["):
-            yield pa.table({"source_line": pa.array([1], pa.int64()),
-                            "raw": pa.array([""], pa.large_string())})
-            return
+            raise DocumentTooBig(size, max_document_bytes)
         if size <= max_document_bytes:
             text = path.read_text(encoding="utf-8-sig", errors="replace")
             if _is_json(text):

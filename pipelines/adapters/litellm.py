@@ -220,8 +220,7 @@ _JSON_RECORDS = """
     ),
     items as (
         select line, 0 as position, raw as text, cast(null as json) as item,
-               case when raw = '' then 'one JSON document too big to hold: write one per line'
-                    when not ok then 'malformed JSON'
+               case when not ok then 'malformed JSON'
                     else 'not a SpendLogs row (a JSON object), nor a list of them' end
                    as pre_reason
         from lists where entries is null
@@ -279,8 +278,11 @@ def read_litellm_parts(path: Path) -> Iterator[Part]:
         yield from run_on_texts(_json_query(keep_prompts(), str(token_conventions()), False),
                                 _csv_texts(path), renumber=False)
         return
-    yield from run_on_texts(_json_query(keep_prompts(), str(token_conventions())),
-                            _json_lines(path))
+    try:
+        yield from run_on_texts(_json_query(keep_prompts(), str(token_conventions())),
+                                _json_lines(path))
+    except lines.DocumentTooBig as refusal:
+        yield Part(None, refusal.refusal(), {})
 
 
 def _json_lines(path: Path) -> Iterator[pa.Table]:

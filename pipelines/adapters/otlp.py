@@ -285,8 +285,7 @@ def _json_records(kind: str) -> str:
     JSON, an entry that is not an object or a list that is not one each becomes a record
     with its reason."""
     group, scope, item = _LEVELS[kind]
-    doc_reason = ("case when raw = '' then 'one JSON document too big to hold: write one per "
-                  "line' when not json_valid(raw) then 'malformed JSON' "
+    doc_reason = ("case when not json_valid(raw) then 'malformed JSON' "
                   "when json_type(raw) <> 'OBJECT' then 'not an OTLP export (a JSON object)' "
                   "when not json_exists(raw, '$.resourceSpans') "
                   "and not json_exists(raw, '$.resourceLogs') "
@@ -545,6 +544,13 @@ def _with_originals(con, texts: pa.Table, records: pa.Table, kinds: tuple[str, .
 
 def read_otlp_parts(path: FilePath) -> Iterator[Part]:
     """The file's records a block of lines at a time (a pretty-printed document at once)."""
+    try:
+        yield from _read_parts(path)
+    except lines.DocumentTooBig as refusal:
+        yield Part(None, refusal.refusal(), {})
+
+
+def _read_parts(path: FilePath) -> Iterator[Part]:
     if path.stat().st_size <= lines.BLOCK_BYTES:  # one block: its prompts join within the query
         yield from _blocks(path, "inline")
         return
