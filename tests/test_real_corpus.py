@@ -34,17 +34,22 @@ CORPORA = {
     "openai_usage": (REAL / "usage_exports" / "openai_usage", None),
     "anthropic_usage": (REAL / "usage_exports" / "anthropic_usage", None),
 }
+# The cost endpoints: bill lines in money, no tokens (expected calls carry amount and day).
+COST_CORPORA = {
+    "openai_costs": (REAL / "usage_exports" / "openai_costs", None),
+    "anthropic_costs": (REAL / "usage_exports" / "anthropic_costs", None),
+}
 
 
 def _read(fmt: str) -> tuple[dict, dict[str, object]]:
-    folder, _ = CORPORA[fmt]
+    folder, _ = (CORPORA | COST_CORPORA)[fmt]
     expected = json.loads((folder / "expected.json").read_text())
     adapter = AGENT_CALL_ADAPTERS[fmt]
     return expected, {name: merged(adapter.read(folder / name, folder))
                       for name in expected["files"]}
 
 
-@pytest.mark.parametrize("fmt", sorted(CORPORA))
+@pytest.mark.parametrize("fmt", sorted(CORPORA | COST_CORPORA))
 def test_every_record_of_a_real_export_is_loaded_quarantined_or_skipped_by_rule(fmt):
     expected, parts = _read(fmt)
     for name, want in expected["files"].items():
@@ -103,6 +108,35 @@ def test_real_calls_have_the_hand_computed_buckets_identity_and_time(fmt):
         assert row["provider"] in (call["provider"], None), key
         if call.get("speed") == "fast":
             assert row["speed"] == "fast", key
+
+
+@pytest.mark.parametrize("fmt", sorted(COST_CORPORA))
+def test_real_cost_lines_have_the_hand_computed_amount_day_line_model_and_identity(fmt):
+    from decimal import Decimal
+
+    expected, parts = _read(fmt)
+    rows = {(name, row["source_line"]): row for name, part in parts.items()
+            for row in ([] if part.valid is None else part.valid.to_pylist())}
+    calls = {(call["file"], call["record"]): call for call in expected["calls"]}
+    assert set(rows) == set(calls)
+    assert len({row["event_id"] for row in rows.values()}) == len(rows)  # re-ingest: same ids
+    for key, call in calls.items():
+        row = rows[key]
+        # exact decimals: Anthropic's cents already divided by 100 in expected.json
+        assert Decimal(row["bill_amount_usd"]) == Decimal(call["amount"]), key
+        assert call["currency"].upper() == "USD"
+        assert row["occurred_at"].date().isoformat() == call["day"], key
+        assert row["provider"] == call["provider"], key
+        assert row["bill_line_item"] == call.get("line_item", call.get("description")), key
+        if "cost_type" in call:
+            assert row["bill_cost_type"] == call["cost_type"], key
+        assert row["model"] == call["model"], key
+        # an org-wide line (no api key, project or workspace) is the organization's
+        assert row["user_key"] == (call["identity"] or f"{call['provider']}-organization"), key
+        assert row["source"] == fmt and row["request_count"] == 0, key
+        assert all(row[b] == 0 for b in BUCKETS), key
+    total = sum(Decimal(row["bill_amount_usd"]) for row in rows.values())
+    assert total == Decimal(expected["totals"]["amount_by_currency"]["USD"])
 
 
 # Hand-computed catalog costs: the call's buckets (expected.json) × the list price per

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipelines.adapters.canonical import Part, canonical_jsonl_parts
 from pipelines.adapters.claude_code import read_claude_code_parts
+from pipelines.adapters.cost_reports import read_anthropic_costs_parts, read_openai_costs_parts
 from pipelines.adapters.crm import read_hubspot_parts
 from pipelines.adapters.litellm import read_litellm_parts
 from pipelines.adapters.otlp import read_otlp_parts
@@ -47,6 +48,11 @@ AGENT_CALL_ADAPTERS = {
                             lambda p, _: read_openai_usage_parts(p)),
     "anthropic_usage": Adapter("agent_calls", "agent_calls/anthropic_usage",
                                ("*.json", "*.jsonl"), lambda p, _: read_anthropic_usage_parts(p)),
+    # The cost endpoints: the bill in money, beside the usage buckets (the bill in tokens).
+    "openai_costs": Adapter("agent_calls", "agent_calls/openai_costs", ("*.json", "*.jsonl"),
+                            lambda p, _: read_openai_costs_parts(p)),
+    "anthropic_costs": Adapter("agent_calls", "agent_calls/anthropic_costs",
+                               ("*.json", "*.jsonl"), lambda p, _: read_anthropic_costs_parts(p)),
 }
 
 # One file per batch; Salesforce's export is a folder (a batch of its two files) and git a

@@ -63,12 +63,17 @@ AGENT_CALL_FIELDS = [
     Field("prompt_chars", "count"),
     Field("prompt_text", "text"),  # only with TOKENROI_KEEP_PROMPTS=1
     Field("speed", "text"),  # Claude Code's fast mode ("fast"), priced by its multiplier
+    # A cost-endpoint line (openai_costs, anthropic_costs): the bill in money, not tokens.
+    Field("bill_line_item", "text"),  # OpenAI line_item, Anthropic description
+    Field("bill_cost_type", "text"),  # tokens, web_search, code_execution, ...; NULL ungrouped
+    Field("bill_amount_usd", "text"),  # exact decimal in dollars, kept as text: never a float
 ]
 # Fields a canonical record's default event id does not hash (added after records were
 # logged under ids that did not include them).
-UNHASHED_FIELDS = {"event_id", "speed"}
-# Sources whose rows are the provider's bill, not per-call logs (DESIGN "The bill").
-BILL_SOURCES = ("openai_usage", "anthropic_usage")
+UNHASHED_FIELDS = {"event_id", "speed", "bill_line_item", "bill_cost_type", "bill_amount_usd"}
+# Sources whose rows are the provider's bill, not per-call logs (DESIGN "The bill"): usage
+# buckets (tokens) and cost-endpoint lines (money).
+BILL_SOURCES = ("openai_usage", "anthropic_usage", "openai_costs", "anthropic_costs")
 
 COMMIT_FIELDS = [
     Field("event_id", "text"),

@@ -16,7 +16,7 @@ bucket's identity, mapped to a person through people.csv aliases.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -36,7 +36,15 @@ ANTHROPIC_SOURCE = "anthropic_usage"
 
 def _buckets(path: Path) -> Iterator[SourceRecord | tuple[dict, dict]]:
     """Each (bucket, result) of every page in the file; unreadable pages as records."""
-    for document in json_documents(path):
+    return bucket_results(json_documents(path))
+
+
+def bucket_results(documents: Iterable[SourceRecord]) -> Iterator[SourceRecord | tuple[dict, dict]]:
+    """Each (bucket, result) of every page of the documents; unreadable pages as records.
+
+    A document is a page, a list of pages, or a bare list of buckets; a bucket with an
+    empty results list holds no record."""
+    for document in documents:
         if document.canonical is None:
             yield document
             continue
