@@ -166,7 +166,7 @@ def test_the_real_corpus_publishes_with_default_thresholds_and_nothing_vanishes(
 
     workspace = Workspace(tmp_path / "data")
     calls = workspace.landing / "agent_calls"
-    for fmt, (folder, _) in CORPORA.items():
+    for fmt, (folder, _) in (CORPORA | COST_CORPORA).items():
         for name in json.loads((folder / "expected.json").read_text())["files"]:
             target = calls / fmt / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -187,7 +187,7 @@ def test_the_real_corpus_publishes_with_default_thresholds_and_nothing_vanishes(
                      "from marts.fct_ingested_files where stream = 'agent_calls'")}
     expected = {(fmt, name): (want["records"], want["loaded"], want["quarantined"],
                               sum(want.get("skipped", {}).values()))
-                for fmt, (folder, _) in CORPORA.items()
+                for fmt, (folder, _) in (CORPORA | COST_CORPORA).items()
                 for name, want in json.loads((folder / "expected.json").read_text())[
                     "files"].items()}
     assert accounted == expected
@@ -204,3 +204,73 @@ def test_the_real_corpus_publishes_with_default_thresholds_and_nothing_vanishes(
         assert (spans if key.startswith("otlp:") else costs)[key] == Decimal(cost), key
     assert workspace.query("select count(*) from marts.fct_agent_calls "
                            "where cost_source = 'unpriced'")[0][0] == 0
+
+    # The bill at the grain it has. No per-call log of the corpus falls on a bill's
+    # provider-day below (the logged days are listed in the expected.json files), so each
+    # row's coverage is 0 and its remainder is the whole bill.
+    bill = {(provider, str(day), model): row for provider, day, model, *row in workspace.query(
+        "select provider, day, model, grain, bill_source, billed_cost_usd, non_token_cost_usd, "
+        "billed_tokens, unlogged_tokens, unlogged_cost_usd, telemetry_coverage, coverage_basis "
+        "from marts.fct_bill_reconciliation")}
+    # Usage pages grouped by no model (model null): per provider and day, in tokens (no
+    # price without a model) = input + cache read + cache writes + output of expected.json.
+    model_less_tokens = {
+        ("openai", "2025-11-03"): 16466 + 31744 + 9134,  # 57,344
+        ("openai", "2025-11-10"): 118377 + 7702,  # 126,079
+        ("openai", "2025-11-11"): 1717087 + 1187328 + 81230,  # 2,985,645
+        ("openai", "2025-11-13"): 36137 + 4480 + 31288,  # 71,905
+        ("openai", "2025-11-14"): 917 + 1406,  # 2,323
+        # two hourly buckets of one day: 35,421 + 38,474
+        ("anthropic", "2025-08-04"): 131 + 18906 + 15872 + 512 + 96 + 34778 + 2310 + 1290,
+        ("anthropic", "2025-09-01"): 23871 + 1406322 + 88412 + 61530,  # 1,580,135
+        ("anthropic", "2025-09-03"): 15502 + 512774 + 20480 + 32768 + 40219,  # 621,743
+    }
+    for (provider, day), tokens in model_less_tokens.items():
+        assert bill[(provider, day, None)] == [
+            "provider_day", "usage_export", None, 0, tokens, tokens, None, 0.0, "tokens"], day
+    # The cost endpoints: expected.json's exact dollar amounts (Anthropic's cents / 100),
+    # summed per provider, model (from the line) and day; a line naming no model (the day
+    # without group_by, web search, code execution, storage, sessions) per provider and day.
+    # (billed, of which tokens cannot price it)
+    cost_bill = {
+        ("openai", "2025-10-06", None): ("2.46177125", "0"),  # no group_by: the day's bill
+        ("openai", "2025-10-08", None): ("0.734219", "0"),
+        ("openai", "2026-05-11", "gpt-4.1"): ("9.928505", "0"),  # 3.385785 + 0.41472 + 6.128
+        ("openai", "2026-05-11", "gpt-4o-mini"): ("0.021345", "0"),
+        ("openai", "2026-05-11", None): ("0.275", "0.275"),  # web search tool calls
+        ("openai", "2026-05-12", "gpt-5.4"): ("9.06125", "0"),  # priority, long context
+        ("openai", "2026-05-12", "gpt-4.1"): ("7.7595425", "0"),  # 2.9071425 + 4.8524
+        ("openai", "2026-05-12", None): ("0.0410958904109589", "0.0410958904109589"),
+        # "Text tokens" 17.30 + "Web search tool calls" "0.95"
+        ("openai", "2026-05-13", None): ("18.25", "0.95"),
+        ("openai", "2026-05-14", None): ("6.4", "0"),
+        # 1.9512 + 0.90112 + 0.3072 + 4.3941
+        ("openai", "2026-05-15", "gpt-5.5"): ("7.55362", "0"),
+        # web search 0.5 + Vector storage 0.30000000000000004, exact
+        ("openai", "2026-05-15", None): ("0.80000000000000004", "0.80000000000000004"),
+        # (1843.29105 + 2671.2 + 66.35583 + 412.0125) / 100
+        ("anthropic", "2025-08-01", "claude-sonnet-4"): ("49.9285938", "0"),
+        ("anthropic", "2025-08-01", None): ("2.655", "2.655"),  # web search 2.30 + code 0.355
+        ("anthropic", "2025-08-11", None): ("52.30448205", "0"),  # 5230.448205 cents
+        ("anthropic", "2025-08-13", None): ("18.779", "0"),
+        ("anthropic", "2026-04-20", "claude-opus-4-6"): ("54.72625", "0"),  # 9.625 + 45.10125
+        ("anthropic", "2026-04-20", "claude-sonnet-4-6"): ("2.88", "0"),
+        ("anthropic", "2026-04-20", None): ("0.48", "0.48"),  # Managed Agents sessions
+        ("anthropic", "2026-04-21", "claude-haiku-4-5"): ("0.137741", "0"),
+        ("anthropic", "2026-04-21", None): ("0.7", "0.7"),  # web search
+    }
+    for key, (billed, non_token) in cost_bill.items():
+        grain, source, billed_usd, non_token_usd, tokens, _, unlogged_usd, coverage, basis = \
+            bill[key]
+        assert (grain, source, tokens, coverage, basis) == (
+            "provider_day" if key[2] is None else "provider_model_day", "cost_endpoint", None,
+            0.0, "cost"), key
+        assert (billed_usd, non_token_usd, unlogged_usd) == (
+            Decimal(billed), Decimal(non_token), Decimal(billed)), key
+    # ... and every dollar of them is spend: booked as unlogged at the provider's amount
+    # (each row kept to 12 decimal places): 63.28634864041095894 and 182.59106685 in all.
+    booked = dict(workspace.query(
+        "select provider, sum(cost_usd) from marts.fct_agent_calls where is_unlogged "
+        "and source like '%_costs' and cost_source = 'reported' group by provider"))
+    assert abs(booked["openai"] - Decimal("63.28634864041095894")) < Decimal("1e-9")
+    assert abs(booked["anthropic"] - Decimal("182.59106685")) < Decimal("1e-9")

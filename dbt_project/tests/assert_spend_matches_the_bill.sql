@@ -1,5 +1,6 @@
 -- DESIGN.md "The bill": per provider and day, billed = logged + unlogged, and the unlogged
--- spend booked in fct_agent_calls is exactly the reconciliation's remainder, to the cent.
+-- spend booked in fct_agent_calls is exactly the reconciliation's remainder, to the cent
+-- (over the bill's priced rows: one reconciled in tokens has no dollars to match).
 {{ config(meta={'dagster': {'ref': {'name': 'fct_bill_reconciliation'}}}) }}
 with bill as (
 
@@ -10,6 +11,7 @@ with bill as (
         sum(logged_cost_usd) as logged_cost_usd,
         sum(unlogged_cost_usd) as unlogged_cost_usd
     from {{ ref('fct_bill_reconciliation') }}
+    where billed_cost_usd is not null
     group by provider, day
 
 ),

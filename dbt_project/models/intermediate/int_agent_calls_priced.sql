@@ -165,6 +165,10 @@ final as (
         priced.prompt_chars,
         priced.prompt_text,
         priced.speed,
+        priced.is_cost_line,
+        priced.bill_line_item,
+        priced.bill_cost_type,
+        priced.bill_amount_usd,
         priced.source_file,
         priced.source_line
     from priced

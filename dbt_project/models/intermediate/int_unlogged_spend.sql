@@ -1,6 +1,8 @@
--- Billed spend no per-call log explains, split over the export's rows (api keys or
--- workspaces) in proportion to their billed cost; each row's identity maps to a person
--- through people.csv aliases, else it stays unknown.
+-- Billed spend no per-call log explains, split over the bill's rows of its reconciliation
+-- group (api keys, projects or workspaces; a cost endpoint's lines) in proportion to their
+-- billed cost; each row's identity maps to a person through people.csv aliases, else it
+-- stays unknown. A group reconciled in tokens (no price) books nothing: its dollars are
+-- unknown.
 with calls as (
 
     select * from {{ ref('int_agent_calls_priced') }}
@@ -13,41 +15,46 @@ bill as (
 
 ),
 
-export_rows as (
+bill_rows as (
 
     select
         calls.*,
-        cast(calls.occurred_at as date) as day
+        cast(calls.occurred_at as date) as day,
+        case when calls.is_cost_line then calls.bill_amount_usd else calls.catalog_cost_usd end
+            as billed_cost_usd
     from calls
-    where calls.is_usage_export and calls.catalog_cost_usd is not null
+    where calls.is_usage_export
 
 ),
 
 final as (
 
     select
-        'unlogged:' || export_rows.event_id as event_id,
-        export_rows.occurred_at,
-        export_rows.source,
-        export_rows.is_known_person,
-        export_rows.person_email,
-        export_rows.team,
-        export_rows.provider,
-        export_rows.model,
-        export_rows.model_tier,
+        'unlogged:' || bill_rows.event_id as event_id,
+        bill_rows.occurred_at,
+        bill_rows.source,
+        bill_rows.is_known_person,
+        bill_rows.person_email,
+        bill_rows.team,
+        bill_rows.provider,
+        bill_rows.model,
+        bill_rows.model_tier,
+        -- the provider's own amount, or the usage bucket priced with the catalog
+        case when bill_rows.is_cost_line then 'reported' else 'catalog' end as cost_source,
         -- The share is a ratio of exact decimals; computed in double, kept to 12 places.
         cast(
             cast(bill.unlogged_cost_usd as double)
-            * cast(export_rows.catalog_cost_usd as double)
+            * cast(bill_rows.billed_cost_usd as double)
             / cast(bill.billed_cost_usd as double)
             as decimal(38, 12)
         ) as cost_usd
-    from export_rows
+    from bill_rows
     inner join bill
         on
-            export_rows.provider = bill.provider
-            and export_rows.model_key = bill.model_key
-            and export_rows.day = bill.day
+            bill_rows.provider = bill.provider
+            and bill_rows.model_key is not distinct from bill.model_key
+            and bill_rows.day = bill.day
+            and bill_rows.is_cost_line = bill.is_from_costs
     where bill.unlogged_cost_usd > 0 and bill.billed_cost_usd > 0
 
 )

@@ -89,7 +89,8 @@ logged_calls as (
 unlogged_spend as (
 
     -- Billed spend that no per-call log explains (DESIGN.md "The bill"): cost only, its
-    -- tokens are unknown; never attributed to a feature.
+    -- tokens are unknown; never attributed to a feature. 'reported' when the provider's
+    -- cost endpoint gave the amount, 'catalog' when a usage bucket was priced.
     select
         event_id,
         occurred_at,
@@ -111,7 +112,7 @@ unlogged_spend as (
         0 as output_tokens,
         0 as request_count,
         cost_usd,
-        'catalog' as cost_source,
+        cost_source,
         null as session_id,
         null as repo,
         null as branch,

@@ -42,8 +42,12 @@ final as (
         event_id,
         cast(occurred_at as timestamp) as occurred_at,
         source,
-        -- Provider usage exports are the bill (aggregated buckets), not per-call logs.
-        source in ('openai_usage', 'anthropic_usage') as is_usage_export,
+        -- Provider usage exports are the bill (aggregated buckets, or cost-endpoint lines in
+        -- money), not per-call logs.
+        source in (
+            'openai_usage', 'anthropic_usage', 'openai_costs', 'anthropic_costs'
+        ) as is_usage_export,
+        source in ('openai_costs', 'anthropic_costs') as is_cost_line,
         nullif(trim(user_key), '') as user_key,
         lower(nullif(trim(person_email), '')) as person_email,
         nullif(trim(team), '') as team,
@@ -71,6 +75,10 @@ final as (
         prompt_chars,
         prompt_text,
         nullif(lower(trim(speed)), '') as speed,
+        -- a cost-endpoint line: what was billed, in dollars (exact; never a float)
+        nullif(trim(bill_line_item), '') as bill_line_item,
+        nullif(lower(trim(bill_cost_type)), '') as bill_cost_type,
+        cast(bill_amount_usd as decimal(38, 18)) as bill_amount_usd,
         source_file,
         source_line,
         batch_id,
