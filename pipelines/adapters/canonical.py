@@ -12,6 +12,7 @@ import functools
 import json
 import re
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -283,14 +284,8 @@ class Part(NamedTuple):
 def check_batches(stream: str, batches: Iterable[pa.Table]) -> Part:
     """Check tables of (source_line, raw canonical JSON) against the contract."""
     query = _query(stream, keep_prompts())
-    parts = []
-    con = _connection()
-    for lines in batches:
-        con.register("lines", lines.select(["source_line", "raw"]))
-        checked = con.sql(query).to_arrow_table()
-        con.unregister("lines")
-        parts.append(split_checked(stream, checked))
-    return merged(parts)
+    return merged(split_checked(stream, run_query(query, {"lines": lines.select(
+        ["source_line", "raw"])})) for lines in batches)
 
 
 def split_checked(stream: str, checked: pa.Table) -> Part:
@@ -352,6 +347,34 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return _local.con
 
 
+SCAN_ROWS = 2048
+
+
+def arrow(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pa.Table:
+    """A query's rows as an Arrow table, planned once: ``con.sql`` binds a query to describe
+    the relation and again to run it, which for a format's query costs more than checking
+    a small block (the result's one extra copy costs far less)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+        return con.execute(query, params).to_arrow_table()
+
+
+def run_query(query: str, relations: dict[str, pa.Table]) -> pa.Table:
+    """The query's rows over Arrow tables registered under the names it reads, on this
+    thread's connection. (Not a prepared statement: DuckDB plans one with the first tables'
+    statistics, and a later table's rows outside them are filtered away.)"""
+    con = _connection()
+    for name, table in relations.items():
+        # DuckDB scans an Arrow table a record batch per thread: small batches use every core
+        con.register(name, pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_ROWS),
+                                                 table.schema))
+    try:
+        return arrow(con, query)
+    finally:
+        for name in relations:
+            con.unregister(name)
+
+
 def canonical_jsonl_parts(stream: str, path: Path) -> Iterator[Part]:
     """tokenroi's own JSONL, in parts: each line is already a canonical record.
 
@@ -395,7 +418,7 @@ def check_whole_file(stream: str, path: Path, query: str,
     if not max(min_bytes, 1) <= path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
         return None
     try:
-        checked = _connection().sql(query, params=[str(path)]).to_arrow_table()
+        checked = arrow(_connection(), query, [str(path)])
     except (duckdb.Error, UnicodeDecodeError):  # (an error quoting bytes that are not UTF-8)
         return None
     if one_row_per_line and checked.num_rows + header_lines != _line_count(path):

@@ -25,20 +25,18 @@ def layered(source: str, layers: list[dict[str, str]]) -> str:
 
 
 def truthy(node: str) -> str:
-    """The JSON value, NULL where Python would find it falsy."""
+    """The JSON value, NULL where Python would find it falsy. (Values are minified JSON:
+    their text tells their type without parsing them.)"""
     node = f"({node})"  # ->, ->> bind looser than comparisons
-    return (f"case when {node} is null or json_type({node}) = 'NULL' "
-            f"or cast({node} as varchar) in ('0', '0.0', '-0.0', 'false', '\"\"', '[]', '{{}}') "
-            "then null "
+    return (f"case when cast({node} as varchar) in "
+            "('null', '0', '0.0', '-0.0', 'false', '\"\"', '[]', '{}') then null "
             f"else {node} end")
 
 
 def present(node: str) -> str:
     """The JSON value, NULL where it is null or "" (what ``_first`` skips)."""
     node = f"({node})"
-    return (f"case when json_type({node}) = 'NULL' "
-            f"or (json_type({node}) = 'VARCHAR' and ({node}->>'$') = '') then null "
-            f"else {node} end")
+    return f"case when cast({node} as varchar) in ('null', '\"\"') then null else {node} end"
 
 
 class WholeNumber(NamedTuple):
@@ -48,15 +46,14 @@ class WholeNumber(NamedTuple):
 
 
 def whole_number(value: str, name: str) -> WholeNumber:
-    """``fields.whole_number`` over a JSON value: ints, integral floats, digit strings."""
-    value = f"({value})"
-    kind = f"json_type({value})"
-    number = (f"case when {kind} in ('BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE') "
-              f"then cast({value} as double) "
-              f"when {kind} = 'VARCHAR' and regexp_full_match(trim({value}->>'$'), '-?[0-9]+') "
-              f"then cast(trim({value}->>'$') as double) end")
-    empty = (f"({value} is null or {kind} = 'NULL' "
-             f"or ({kind} = 'VARCHAR' and ({value}->>'$') = ''))")
+    """``fields.whole_number`` over a (minified) JSON value: ints, integral floats, digit
+    strings."""
+    text = f"cast(({value}) as varchar)"
+    number = (f"case when regexp_full_match({text}, '-?[0-9][0-9.eE+-]*') "
+              f"then try_cast({text} as double) "
+              f"when regexp_full_match({text}, '\" *-?[0-9]+ *\"') "
+              f"then cast(trim({text}[2:-2]) as double) end")
+    empty = f"(({value}) is null or {text} in ('null', '\"\"'))"
     bad = (f"case when not {empty} and ({number} is null or {number} <> floor({number})) "
            f"then '{name} is not a whole number' end")
     return WholeNumber(number, empty, bad)

@@ -125,7 +125,7 @@ def _json_value(text: str) -> str:
     """A value that may hold JSON as text (CSV cells, stringified JSON columns): parsed when
     it looks like an object or a list, else kept as a JSON string."""
     return (f"case when ltrim({text})[1] in ('{{', '[') "
-            f"then coalesce(try_cast({text} as json), to_json({text})) "
+            f"then coalesce(json(try_cast({text} as json)), to_json({text})) "
             f"else to_json(nullif({text}, '')) end")
 
 

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipelines.adapters import fields_sql as sql
-from pipelines.adapters.canonical import Part, _connection, split_checked
+from pipelines.adapters.canonical import Part, run_query, split_checked
 from pipelines.settings import token_conventions
 
 # A path is resolved by the producer to SQL giving a JSON value (NULL where absent).
@@ -33,8 +33,12 @@ Resolver = Callable[[str], str]
 
 
 def _text(node: str) -> str:
-    """A JSON value as text: a string unquoted, anything else as its JSON."""
-    return f"json_extract_string({node}, '$')"
+    """A JSON value as text: a string unquoted, anything else as its JSON. (Every value is
+    minified JSON, as DuckDB's JSON functions write it: a string without escapes is its
+    text between the quotes, no parsing needed.)"""
+    text = f"cast({node} as varchar)"
+    return (f"case when starts_with({text}, '\"') and not contains({text}, '\\') "
+            f"then {text}[2:-2] else json_extract_string({node}, '$') end")
 
 
 def _literal(text: str) -> str:
@@ -122,7 +126,7 @@ class Const(Expr):
     value: object
 
     def sql(self, c):
-        return f"{_literal(json.dumps(self.value))}::json"
+        return f"{_literal(json.dumps(self.value, separators=(',', ':')))}::json"
 
 
 class First(Expr):
@@ -332,7 +336,7 @@ def compile_mapping(mapping: Mapping, producer: str, resolve: Resolver) -> tuple
         canonical["person_email"] = f"case when contains({identity}, '@') then {identity} end"
         canonical["user_key"] = f"case when not contains({identity}, '@') then {identity} end"
     # A list or an object where the contract wants a value is no value (an OTLP array).
-    reasons += [f"case when json_type({values[name]}) in ('ARRAY', 'OBJECT') "
+    reasons += [f"case when left(cast({values[name]} as varchar), 1) in ('[', '{{') "
                 f"then '{name} is not a single value' end"
                 for name in values if name not in ("tags", "identity")]
     if mapping.tokens:
@@ -418,14 +422,9 @@ def run_on_texts(query: str, tables: Iterable[pa.Table], renumber: bool = True,
     """Run a compiled format query over tables of (source_line, raw) texts registered as
     ``lines``, one part per table. With ``renumber`` the query numbers records from 1 in
     each table and they are numbered on across tables (records in file order)."""
-    con = _connection()
     offset = 0
     for texts in tables:
-        con.register("lines", texts.select(["source_line", "raw"]))
-        try:
-            checked = con.sql(query).to_arrow_table()
-        finally:
-            con.unregister("lines")
+        checked = run_query(query, {"lines": texts.select(["source_line", "raw"])})
         if renumber and offset:
             checked = checked.set_column(
                 checked.schema.get_field_index("source_line"), "source_line",

@@ -25,7 +25,7 @@ OTLP/JSON encodes 64-bit ints as strings; both are accepted.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path as FilePath
 
 import pyarrow as pa
@@ -35,9 +35,9 @@ from pipelines.adapters import canonical, lines
 from pipelines.adapters import fields_sql as sql
 from pipelines.adapters.canonical import (
     Part,
-    _connection,
     build_relation_query,
     joined,
+    run_query,
     split_checked,
 )
 from pipelines.adapters.lines import json_texts
@@ -201,20 +201,31 @@ def sql_literal(key: str) -> str:
 # The fields of a span or log record the mappings read.
 _ITEM_FIELDS = ("traceId", "spanId", "startTimeUnixNano", "timeUnixNano",
                 "observedTimeUnixNano", "body")
-_KEYED = "STRUCT(key VARCHAR, value JSON)[]"
-_TYPED_ITEM = {
-    "span": f"STRUCT(traceId JSON, spanId JSON, startTimeUnixNano JSON, attributes {_KEYED})",
-    "log": (f"STRUCT(timeUnixNano JSON, observedTimeUnixNano JSON, body JSON, "
-            f"attributes {_KEYED})"),
-}
+# An attribute's AnyValue typed as its kinds, so it is unwrapped once per attribute (a value
+# that is no object sends its line the JSON way).
+_ANY_VALUE_KINDS = ("stringValue", "intValue", "doubleValue", "boolValue")
+_KEYED = ("STRUCT(key VARCHAR, value STRUCT("
+          + ", ".join(f"{kind} JSON" for kind in _ANY_VALUE_KINDS) + ", arrayValue JSON))[]")
+# The same with each AnyValue as its JSON text: the records' own text, for the quarantine.
+_KEYED_TEXT = "STRUCT(key VARCHAR, value JSON)[]"
 _LEVELS = {"span": ("resourceSpans", "scopeSpans", "spans"),
            "log": ("resourceLogs", "scopeLogs", "logRecords")}
-# An export as DuckDB reads it into typed lists in one pass (ten times the speed of walking
-# it as JSON); a line this type does not fit is walked as JSON (_json_records).
-_EXPORT_TYPE = "{" + ", ".join(
-    f'"{group}": "STRUCT(resource STRUCT(attributes {_KEYED}), {scopes} STRUCT(scope '
-    f'STRUCT(name VARCHAR), {items} {_TYPED_ITEM[kind]}[])[])[]"'
-    for kind, (group, scopes, items) in _LEVELS.items()) + "}"
+
+
+def _export_type(keyed: str) -> str:
+    """An export as DuckDB reads it into typed lists in one pass (ten times the speed of
+    walking it as JSON); a line this type does not fit is walked as JSON (_json_records)."""
+    items = {"span": f"STRUCT(traceId JSON, spanId JSON, startTimeUnixNano JSON, "
+                     f"attributes {keyed})",
+             "log": f"STRUCT(timeUnixNano JSON, observedTimeUnixNano JSON, body JSON, "
+                    f"attributes {keyed})"}
+    return "{" + ", ".join(
+        f'"{group}": "STRUCT(resource STRUCT(attributes {keyed}), {scopes} STRUCT(scope '
+        f'STRUCT(name VARCHAR), {item} {items[kind]}[])[])[]"'
+        for kind, (group, scopes, item) in _LEVELS.items()) + "}"
+
+
+_EXPORT_TYPE = _export_type(_KEYED)
 
 
 def _holes(kind: str) -> str:
@@ -232,16 +243,25 @@ def _holes(kind: str) -> str:
             f") > 0, false)")
 
 
-def _typed_lines() -> str:
+def _with_typed_lines(query: str, export_type: str = _EXPORT_TYPE) -> str:
+    """The query with ``typed_lines`` (each line parsed by the export type) computed once
+    for both record walks."""
+    return f"with typed_lines as materialized ({_typed_lines(export_type)}) {query}"
+
+
+def _typed_lines(export_type: str) -> str:
     holes = " or ".join(_holes(kind) for kind in _LEVELS)
     return f"""
         select line, raw, case when not ({holes}) then doc end as doc
-        from (select source_line as line, raw, try(from_json(raw, '{_EXPORT_TYPE}')) as doc
+        from (select source_line as line, raw, try(from_json(raw, '{export_type}')) as doc
               from lines)"""
 
 
-def _typed_records(kind: str) -> str:
-    """The records of lines that fit the export type, with their positions."""
+def _typed_records(kind: str, value: Callable[[str], str] | None = None) -> str:
+    """The records of lines that fit the export type, with their positions; ``value``
+    gives SQL for an attribute's value from its typed AnyValue (by default the JSON value
+    it holds)."""
+    value = value or _typed_value
     group, scopes, items = _LEVELS[kind]
     fields = ", ".join(f"to_json(item.{name}) as \"item:{name}\"" if name in _TYPED_FIELDS[kind]
                        else f"cast(null as json) as \"item:{name}\"" for name in _ITEM_FIELDS)
@@ -252,8 +272,10 @@ def _typed_records(kind: str) -> str:
                list_concat(coalesce(list_transform(resource_attributes, lambda a: a.key), []),
                            coalesce(list_transform(item.attributes, lambda a: a.key), []))
                    as keys,
-               list_concat(coalesce(list_transform(resource_attributes, lambda a: a.value), []),
-                           coalesce(list_transform(item.attributes, lambda a: a.value), []))
+               list_concat(coalesce(list_transform(resource_attributes,
+                                                   lambda a: {value("a.value")}), []),
+                           coalesce(list_transform(item.attributes,
+                                                   lambda a: {value("a.value")}), []))
                    as values,
                to_json(scope_name) as "scope:name", {fields}
         from (
@@ -268,7 +290,7 @@ def _typed_records(kind: str) -> str:
                 from (
                     select line, unnest(doc.{group}) as grp,
                            generate_subscripts(doc.{group}, 1) as group_position
-                    from ({_typed_lines()})
+                    from typed_lines
                     where doc is not null
                       and (doc.resourceSpans is not null or doc.resourceLogs is not null)
                 )
@@ -301,7 +323,8 @@ def _json_records(kind: str) -> str:
                cast(item as varchar) as raw,
                json_extract_string(item, '$."«reason»"') as pre_reason,
                list_transform(attributes, lambda a: json_extract_string(a, '$.key')) as keys,
-               list_transform(attributes, lambda a: json_extract(a, '$.value')) as values,
+               list_transform(attributes, lambda a: {_any_value("json_extract(a, '$.value')")})
+                   as values,
                json_extract(scope, '$.scope.name') as "scope:name", {fields}
         from (
         select *, list_concat(
@@ -326,7 +349,7 @@ def _json_records(kind: str) -> str:
                         from (
                             select line, {top} as groups
                             from (select line, raw, {doc_reason} as reason
-                                  from ({_typed_lines()})
+                                  from typed_lines
                                   where doc is null or (doc.resourceSpans is null
                                                         and doc.resourceLogs is null))
                         )
@@ -350,15 +373,34 @@ def _attributes(node: str) -> str:
             "else [] end")
 
 
+def _array_values(values: str) -> str:
+    """An OTLP arrayValue's values (JSON) as a JSON array of the values they hold."""
+    return (f"to_json(list_transform({_attributes(values)}, lambda v: coalesce("
+            + ", ".join(f"v->'{kind}'" for kind in _ANY_VALUE_KINDS) + ")))")
+
+
+def _typed_value(value: str) -> str:
+    """A typed AnyValue (the export type's) as the JSON value it holds."""
+    return (f"coalesce({', '.join(f'{value}.{kind}' for kind in _ANY_VALUE_KINDS)}, "
+            f"case when {value}.arrayValue is not null then "
+            f"{_array_values(f'json_extract({value}.arrayValue, {chr(39)}$.values{chr(39)})')} "
+            "end)")
+
+
 def _any_value(node: str) -> str:
-    """An OTLP AnyValue as the JSON value it holds (an array as a JSON array of values)."""
+    """An OTLP AnyValue walked as JSON, as the JSON value it holds (a value that is no
+    object as itself)."""
     scalars = " ".join(f"when json_exists({node}, '$.{kind}') then json_extract({node}, '$.{kind}')"
-                       for kind in ("stringValue", "intValue", "doubleValue", "boolValue"))
+                       for kind in _ANY_VALUE_KINDS)
     return (f"case when json_type({node}) <> 'OBJECT' then {node} {scalars} "
-            f"when json_exists({node}, '$.arrayValue') then to_json(list_transform("
-            f"{_attributes(f'json_extract({node}, {chr(39)}$.arrayValue.values{chr(39)})')}, "
-            "lambda v: coalesce(v->'stringValue', v->'intValue', v->'doubleValue', "
-            "v->'boolValue'))) end")
+            f"when json_exists({node}, '$.arrayValue') then "
+            f"{_array_values(f'json_extract({node}, {chr(39)}$.arrayValue.values{chr(39)})')} end")
+
+
+def _attribute(name: str) -> str:
+    """The value of an attribute (unwrapped): the last of a repeated key wins, the record's
+    own over its resource's."""
+    return f"values[len(keys) + 1 - list_position(reversed_keys, '{name}')]"
 
 
 def _producer(kind: str, prompts: str | None) -> str:
@@ -368,13 +410,12 @@ def _producer(kind: str, prompts: str | None) -> str:
     usage = ("len(list_filter(keys, lambda k: starts_with(k, 'gen_ai.usage.') "
              "or starts_with(k, 'llm.usage.'))) > 0")
     events = ", ".join(f"'{name}'" for name in API_REQUEST_EVENTS)
-    event_name = ("coalesce(json_extract_string(values[len(keys) + 1 - "
-                  "list_position(reversed_keys, 'event.name')], '$.stringValue'), "
+    event_name = (f"coalesce(json_extract_string({_attribute('event.name')}, '$'), "
                   "json_extract_string(\"item:body\", '$.stringValue'))")
     skip = (f"case when not ({usage}) then 'not_a_model_request' end" if kind == "span"
             else f"case when coalesce({event_name} not in ({events}), true) "
                  "then 'other_event' end")
-    prompt_id = _any_value("values[len(keys) + 1 - list_position(reversed_keys, 'prompt.id')]")
+    prompt_id = _attribute("prompt.id")
     join = (f"left join ({prompts}) as otlp_prompts on otlp_prompts.prompt_id = "
             f"json_extract_string({prompt_id}, '$')" if prompts else "")
     prompt = "otlp_prompts.prompt" if prompts else "cast(null as varchar)"
@@ -390,13 +431,12 @@ def _producer(kind: str, prompts: str | None) -> str:
 
 def _resolve(path: str) -> str:
     kind, _, name = path.partition(":")
-    if kind == "attr":  # the last of a repeated key wins, the span's over its resource's
-        return (f"values[len(keys) + 1 - list_position(reversed_keys, '{name}')]", _any_value)
+    if kind == "attr":
+        return _attribute(name)
     if kind == "json":  # a path inside a JSON text an attribute holds
         attribute, _, inner = name.partition("#")
-        raw, value = _resolve(f"attr:{attribute}")
-        return raw, lambda column: (f"json_extract(try_cast(json_extract_string("
-                                    f"{value(column)}, '$') as json), '$.{inner}')")
+        return (_attribute(attribute), lambda column: (
+            f"json_extract(try_cast(json_extract_string({column}, '$') as json), '$.{inner}')"))
     if kind in ("item", "scope"):
         return f'"{path}"'  # a column both record walks give
     if kind == "joined":
@@ -411,10 +451,11 @@ def _typed_originals(kind: str) -> str:
     """The text of each record of the lines that fit the export type, by position: what the
     quarantine keeps of a refused one (read back only for those, it costs a tenth of a
     block's time)."""
-    return (f"select {', '.join(_POSITION)}, raw from ("
-            + _typed_records(kind).replace("cast(null as varchar) as raw",
-                                           "cast(to_json(item) as varchar) as raw", 1)
-            + ") where line in (select line from refused_lines)")
+    records = _typed_records(kind, value=lambda v: v).replace(
+        "cast(null as varchar) as raw", "cast(to_json(item) as varchar) as raw", 1)
+    return _with_typed_lines(f"select {', '.join(_POSITION)}, raw from ({records}) "
+                             "where line in (select line from refused_lines)",
+                             _export_type(_KEYED_TEXT))
 
 
 def _contract(source: str, keys: set[str]) -> str:
@@ -443,22 +484,18 @@ def _query(kinds: tuple[str, ...], prompts: str | None, keeping_prompts: bool,
         parts.append(mapped.replace("select source_line, raw,", f"select {position}, raw,", 1))
         keys |= given
     union = " union all by name ".join(f"({part})" for part in parts)
-    numbered = (f"select row_number() over (order by {position}) as source_line, * "
-                f"from ({union})")
+    numbered = _with_typed_lines(f"select row_number() over (order by {position}) as "
+                                 f"source_line, * from ({union})")
     return _contract(numbered, keys)  # the settings are the cache key
 
 
 _PROMPTS = f"""
     select prompt_id, any_value(prompt) as prompt
     from (
-        select json_extract_string({_any_value(
-                   "values[len(keys) + 1 - list_position(reversed_keys, 'prompt.id')]")}, '$')
-                   as prompt_id,
-               json_extract_string(values[len(keys) + 1 - list_position(reversed_keys,
-                   'prompt')], '$.stringValue') as prompt,
-               coalesce(json_extract_string(values[len(keys) + 1 - list_position(reversed_keys,
-                   'event.name')], '$.stringValue'), json_extract_string("item:body",
-                   '$.stringValue')) as event_name
+        select json_extract_string({_attribute('prompt.id')}, '$') as prompt_id,
+               json_extract_string({_attribute('prompt')}, '$') as prompt,
+               coalesce(json_extract_string({_attribute('event.name')}, '$'),
+                        json_extract_string("item:body", '$.stringValue')) as event_name
         from ({_producer("log", None)})
     )
     where event_name in ({", ".join(f"'{n}'" for n in USER_PROMPT_EVENTS)})
@@ -471,39 +508,31 @@ def _prompts(path: FilePath) -> pa.Table | None:
     """Claude Code's user prompts by prompt.id, from a first pass over a file read in
     several blocks (an api_request may come anywhere in the file after or before its
     prompt); it reads only the lines that name one."""
-    con = _connection()
     found = []
     for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES):
         texts = texts.filter(pc.match_substring(texts["raw"], "user_prompt"))
-        if not texts.num_rows:
-            continue
-        con.register("lines", texts)
-        try:
-            found.append(con.sql(_PROMPTS).to_arrow_table())
-        finally:
-            con.unregister("lines")
+        if texts.num_rows:
+            found.append(run_query(_with_typed_lines(_PROMPTS), {"lines": texts}))
     found = [table for table in found if table.num_rows]
     return pa.concat_tables(found) if found else None
 
 
-def _blocks(path: FilePath, prompts: str | None) -> Iterator[Part]:
+def _blocks(path: FilePath, prompts: pa.Table | None, inline: bool) -> Iterator[Part]:
     """Each block through the query for the kinds of record it holds; a line with none at
-    all (an export of empty lists) is one record, skipped as ``empty_export``."""
-    con = _connection()
+    all (an export of empty lists) is one record, skipped as ``empty_export``. Prompts are
+    joined from the block itself (``inline``) or from ``prompts`` (a first pass's)."""
     offset = 0
+    joined = "inline" if inline else "table" if prompts is not None else None
     for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES):
+        texts = texts.select(["source_line", "raw"])
         kinds = tuple(kind for kind, key in (("span", "resourceSpans"), ("log", "resourceLogs"))
                       if pc.any(pc.match_substring(texts["raw"], key)).as_py())
         records = None
         if kinds:
-            query = _query(kinds, prompts, keep_prompts(), str(token_conventions()))
-            con.register("lines", texts.select(["source_line", "raw"]))
-            try:
-                records = con.sql(query).to_arrow_table()
-            finally:
-                con.unregister("lines")
-        if records is not None:
-            records = _with_originals(con, texts, records, kinds)
+            query = _query(kinds, joined, keep_prompts(), str(token_conventions()))
+            records = _with_originals(texts, run_query(query, {
+                "lines": texts, **({"otlp_prompts": prompts} if joined == "table" else {})}),
+                kinds)
         seen = set() if records is None else set(pc.unique(records["line"]).to_pylist())
         empty = [n for n in texts["source_line"].to_pylist() if n not in seen]
         part = (Part(None, None, {}) if records is None
@@ -518,21 +547,15 @@ def _blocks(path: FilePath, prompts: str | None) -> Iterator[Part]:
         yield part
 
 
-def _with_originals(con, texts: pa.Table, records: pa.Table, kinds: tuple[str, ...],
-                    ) -> pa.Table:
+def _with_originals(texts: pa.Table, records: pa.Table, kinds: tuple[str, ...]) -> pa.Table:
     """Refused records read through the export type get their own text back."""
     missing = pc.and_(pc.is_valid(records["reason"]), pc.is_null(records["raw"]))
     if not pc.any(missing).as_py():
         return records
-    refused = records.filter(missing)
-    con.register("lines", texts.select(["source_line", "raw"]))
-    con.register("refused_lines", pa.table({"line": pc.unique(refused["line"])}))
-    try:
-        found = pa.concat_tables(con.sql(_typed_originals(kind)).to_arrow_table()
-                                 for kind in kinds)
-    finally:
-        con.unregister("lines")
-        con.unregister("refused_lines")
+    refused = pa.table({"line": pc.unique(records.filter(missing)["line"])})
+    found = pa.concat_tables(
+        run_query(_typed_originals(kind),
+                  {"lines": texts, "refused_lines": refused}) for kind in kinds)
     text = {tuple(row[k] for k in _POSITION): row["raw"] for row in found.to_pylist()}
     raw = [value if value is not None or reason is None else text.get(key)
            for value, reason, key in zip(
@@ -552,17 +575,9 @@ def read_otlp_parts(path: FilePath) -> Iterator[Part]:
 
 def _read_parts(path: FilePath) -> Iterator[Part]:
     if path.stat().st_size <= lines.BLOCK_BYTES:  # one block: its prompts join within the query
-        yield from _blocks(path, "inline")
-        return
-    prompts = _prompts(path)
-    con = _connection()
-    if prompts is not None:
-        con.register("otlp_prompts", prompts)
-    try:
-        yield from _blocks(path, "table" if prompts is not None else None)
-    finally:
-        if prompts is not None:
-            con.unregister("otlp_prompts")
+        yield from _blocks(path, None, inline=True)
+    else:
+        yield from _blocks(path, _prompts(path), inline=False)
 
 
 def read_otlp(path: FilePath) -> tuple[pa.Table | None, pa.Table | None]:
