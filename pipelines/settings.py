@@ -7,6 +7,7 @@ absolute path per store.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from dataclasses import dataclass
@@ -177,11 +178,11 @@ def token_conventions() -> dict[str, str]:
 
 
 def dbt_vars() -> dict:
-    """Overrides of dbt_project.yml's vars for every run: TOKENROI_DBT_VARS, a JSON object
-    such as '{"max_unpriced_token_share": 0.05}'."""
+    """Overrides of dbt_project.yml's vars for every run: the currency settings, then
+    TOKENROI_DBT_VARS, a JSON object such as '{"max_unpriced_token_share": 0.05}'."""
     raw = os.environ.get("TOKENROI_DBT_VARS", "").strip()
     if not raw:
-        return {}
+        return currency_vars()
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as error:
@@ -190,4 +191,39 @@ def dbt_vars() -> dict:
                          ) from None
     if not isinstance(value, dict):
         raise ValueError("TOKENROI_DBT_VARS must be a JSON object of dbt var names to values")
-    return value
+    return {**currency_vars(), **value}
+
+
+def csv_encoding() -> str | None:
+    """TOKENROI_CSV_ENCODING: the encoding of every CRM and reference CSV (e.g. cp1252),
+    overriding detection (UTF-8, else Windows-1252); None to detect."""
+    name = os.environ.get("TOKENROI_CSV_ENCODING", "").strip()
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise ValueError(f"TOKENROI_CSV_ENCODING={name!r} is not an encoding Python knows "
+                         "(e.g. utf-8, cp1252, latin-1)") from None
+
+
+# The currency settings and the dbt vars they set (README "Deals in their currency").
+CURRENCY_SETTINGS = {"TOKENROI_REPORTING_CURRENCY": "reporting_currency",
+                     "TOKENROI_COMPANY_CURRENCY": "company_currency"}
+
+
+def currency_vars() -> dict[str, str]:
+    """TOKENROI_REPORTING_CURRENCY (what deal amounts are converted to) and
+    TOKENROI_COMPANY_CURRENCY (the currency of a CRM amount that names none: HubSpot's
+    company currency, a single-currency Salesforce org), as dbt vars; unset ones keep
+    dbt_project.yml's defaults (USD)."""
+    chosen = {}
+    for name, var in CURRENCY_SETTINGS.items():
+        value = os.environ.get(name, "").strip().upper()
+        if not value:
+            continue
+        if len(value) != 3 or not value.isalpha() or not value.isascii():
+            raise ValueError(f"{name}={os.environ[name]!r} is not an ISO 4217 currency code "
+                             "such as USD or EUR")
+        chosen[var] = value
+    return chosen

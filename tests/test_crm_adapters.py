@@ -46,14 +46,15 @@ def test_salesforce_history_becomes_events_and_won_stages_come_from_is_won(tmp_p
     ])
     valid, rejected = read_salesforce(folder)
     assert rejected is None
-    events = [(r["deal_id"], r["sequence"], r["event_type"], r["stage"], r["amount_usd"])
-              for r in valid.to_pylist()]
+    # amounts as the export wrote them, in the org's currency (no CurrencyIsoCode column)
+    events = [(r["deal_id"], r["sequence"], r["event_type"], r["stage"], r["amount"],
+               r["currency"]) for r in valid.to_pylist()]
     assert events == [
-        ("006A", 1, "created", "Prospecting", 100000.0),
-        ("006A", 2, "amount_changed", "Prospecting", 120000.0),
-        ("006A", 3, "closed_won", "Signed", 120000.0),  # "Signed" is a won stage here
-        ("006B", 1, "created", "Closed Lost", 30000.0),
-        ("006B", 2, "reopened", "Negotiation", 30000.0),  # the current state, appended
+        ("006A", 1, "created", "Prospecting", "100000", None),
+        ("006A", 2, "amount_changed", "Prospecting", "120000", None),
+        ("006A", 3, "closed_won", "Signed", "120000", None),  # "Signed" is a won stage here
+        ("006B", 1, "created", "Closed Lost", "30000", None),
+        ("006B", 2, "reopened", "Negotiation", "30000", None),  # the current state, appended
     ]
     first = valid.to_pylist()[0]
     assert first["features"] == ["PAY-1", "PAY-2"] and first["account"] == "001G"
@@ -78,14 +79,14 @@ def test_hubspot_property_history_replays_a_win_reopened_and_won_again(tmp_path)
     path.parent.mkdir()
     path.write_text(json.dumps({"results": [deal, {"properties": {}}]}))
     valid, rejected = read_hubspot(path)
-    events = [(r["sequence"], r["event_type"], r["stage"], r["amount_usd"])
+    events = [(r["sequence"], r["event_type"], r["stage"], r["amount"])
               for r in valid.to_pylist()]
     assert events == [
-        (1, "created", "appointmentscheduled", 40000.0),
-        (2, "closed_won", "closedwon", 40000.0),
-        (3, "reopened", "contractsent", 40000.0),
-        (4, "amount_changed", "contractsent", 50000.0),
-        (5, "closed_won", "closedwon", 50000.0),
+        (1, "created", "appointmentscheduled", "40000"),
+        (2, "closed_won", "closedwon", "40000"),
+        (3, "reopened", "contractsent", "40000"),
+        (4, "amount_changed", "contractsent", "50000"),
+        (5, "closed_won", "closedwon", "50000"),
     ]
     assert valid.to_pylist()[0]["features"] == ["GRO-101", "GRO-102"]
     assert [r["reason"] for r in rejected.to_pylist()] == ["a deal without an id"]

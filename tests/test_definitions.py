@@ -57,7 +57,7 @@ def test_every_published_mart_has_a_blocking_great_expectations_suite():
              if not name.startswith(("unique", "not_null", "accepted_values"))}
     assert gates == {"unpriced_token_share": True, "source_freshness": False,
                      "telemetry_coverage": False, "quarantined_records": False,
-                     "unknown_identity_spend": False}
+                     "unknown_identity_spend": False, "unconverted_deal_amounts": False}
 
 
 def test_every_staging_and_mart_model_has_dbt_key_tests_shown_as_checks():

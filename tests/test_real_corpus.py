@@ -162,6 +162,8 @@ HAND_COSTS = {
 def test_the_real_corpus_publishes_with_default_thresholds_and_nothing_vanishes(tmp_path):
     from decimal import Decimal
 
+    from test_real_crm import assert_crm_deals_converted, land_crm_corpus
+
     from conftest import Workspace
 
     workspace = Workspace(tmp_path / "data")
@@ -178,6 +180,7 @@ def test_the_real_corpus_publishes_with_default_thresholds_and_nothing_vanishes(
                                           "bo@example.com,Bo,web,150000,bo\n")
     (reference / "budgets.csv").write_text("scope,scope_id,monthly_limit_usd\norg,acme,1000\n")
     (reference / "features.csv").write_text("feature_key,name,product_area\n")
+    land_crm_corpus(workspace.landing)  # deals in their currencies (test_real_crm.py)
     workspace.tokenroi("run")  # exits 0: every blocking check passed, with default thresholds
 
     accounted = {(source_file.split("/", 2)[1], source_file.split("/", 2)[2]):
@@ -274,3 +277,7 @@ def test_the_real_corpus_publishes_with_default_thresholds_and_nothing_vanishes(
         "and source like '%_costs' and cost_source = 'reported' group by provider"))
     assert abs(booked["openai"] - Decimal("63.28634864041095894")) < Decimal("1e-9")
     assert abs(booked["anthropic"] - Decimal("182.59106685")) < Decimal("1e-9")
+
+    # Deals in their currency (tests/test_real_crm.py): each in US dollars at its close
+    # date's rate, to 6 decimals; the one no rate prices has a reason and no revenue.
+    assert_crm_deals_converted(workspace)

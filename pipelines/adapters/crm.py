@@ -7,15 +7,28 @@
   ``IsWon``. When the history does not end in the current state, the current state is
   appended as a last event, so a replay always lands where Salesforce is now.
 - HubSpot: CRM v3 deal objects with ``propertiesWithHistory`` (``dealstage``, ``amount``,
-  ``closedate``, ``hs_is_closed_won``); ``closedwon`` / ``hs_is_closed_won`` mark a win.
+  ``closedate``, ``hs_is_closed_won``), as the API pages, batch reads and Airbyte's
+  connector write them (values as strings, or as JSON numbers and booleans), and legacy v1
+  ``/deals/v1/deal/paged`` pages (each property an object: the current value is
+  ``.value``, its history ``.versions``, times in epoch milliseconds). ``closedwon`` or
+  ``hs_is_closed_won`` mark a win, ``closedlost`` or ``hs_is_closed`` without a win a loss:
+  a custom pipeline's stages are numeric ids, so the flags decide the current state.
+
+Money stays in its currency: ``amount`` is the source's text (every digit kept; Salesforce
+``Amount``, HubSpot ``amount``), ``currency`` the ISO code (Salesforce ``CurrencyIsoCode``,
+HubSpot ``deal_currency_code``; none in a single-currency org or for HubSpot's company
+currency). dbt converts at the close date's rate. A close date is a UTC calendar date.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +41,7 @@ from pipelines.adapters.canonical import (
     joined,
     json_documents,
 )
+from pipelines.adapters.encoding import read_csv_text
 from pipelines.adapters.fields import BadValue, text_value
 
 FEATURES_FIELDS = ("Features__c", "features", "Features")
@@ -54,14 +68,66 @@ def _event_type(previous: dict | None, stage: str, amount: Any, won: set[str],
         if stage in lost:
             return "closed_lost"
         return "reopened" if was_closed else "stage_changed"
-    return "amount_changed" if amount != previous["amount_usd"] else "stage_changed"
+    return ("amount_changed" if _number(amount) != _number(previous["amount"])
+            else "stage_changed")
+
+
+def _number(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text else None
+    except InvalidOperation:
+        return None
+
+
+def source_amount(value: Any, name: str) -> str | None:
+    """An amount as the source wrote it (text, every digit kept), or BadValue: a number that
+    is not finite or is negative is a reason, never a guess."""
+    text = (text_value(value, name) or "").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise BadValue(f"{name} is not a number") from None
+    if not number.is_finite():
+        raise BadValue(f"{name} is not a number")
+    if number < 0:
+        raise BadValue(f"{name} is negative")
+    return text
+
+
+def currency_code(value: Any, name: str) -> str | None:
+    text = (text_value(value, name) or "").strip().upper()
+    return text or None
+
+
+def _from_epoch_ms(milliseconds: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=milliseconds)
+
+
+def utc_date(value: str | None) -> str | None:
+    """A close date as a UTC calendar date: HubSpot's closedate is a UTC instant (v3 ISO
+    text, v1 epoch milliseconds); the date a zone behind UTC would see is another day, and
+    on a rate boundary another rate. Text that is no time is left for the contract check."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if text.lstrip("-").isdigit():
+            return _from_epoch_ms(int(text)).date().isoformat()
+        moment = datetime.fromisoformat(text)
+    except (ValueError, OverflowError):
+        return text
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(UTC).date().isoformat()
 
 
 # ---- Salesforce -----------------------------------------------------------------------------
 def _read_csv(path: Path) -> list[tuple[int, dict]]:
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        reader = csv.DictReader(handle)
-        return [(reader.line_num, row) for row in reader]
+    """Rows with the line each ends on; UTF-8 or Windows-1252 (pipelines/adapters/encoding)."""
+    reader = csv.DictReader(io.StringIO(read_csv_text(path), newline=""))
+    return [(reader.line_num, row) for row in reader]
 
 
 def read_salesforce(folder: Path) -> tuple[pa.Table | None, pa.Table | None]:
@@ -92,6 +158,8 @@ def read_salesforce_parts(folder: Path) -> Iterator[Part]:
                                         reason="missing required field Id"))
             continue
         base = {"deal_id": deal_id, "deal_name": opportunity.get("Name"),
+                # a single-currency org's export has no CurrencyIsoCode: the company's
+                "currency": currency_code(opportunity.get("CurrencyIsoCode"), "CurrencyIsoCode"),
                 "account": opportunity.get("Account.Name") or opportunity.get("AccountName")
                 or opportunity.get("AccountId"),
                 "owner_email": opportunity.get("Owner.Email") or None,
@@ -110,27 +178,78 @@ def read_salesforce_parts(folder: Path) -> Iterator[Part]:
                            or opportunity.get("CreatedDate"), *current, len(steps) + 1,
                            json.dumps(opportunity)))
         for event_id, occurred_at, stage, amount, close_date, sequence, original in steps:
-            amount_value = float(amount) if _is_number(amount) else amount or None
+            try:
+                amount_text = source_amount(amount, "Amount")
+            except BadValue as error:
+                records.append(SourceRecord(line * 1000 + sequence, original,
+                                            reason=str(error)))
+                continue
             event = {**base, "event_id": event_id, "occurred_at": occurred_at,
-                     "sequence": sequence, "stage": stage, "amount_usd": amount_value,
+                     "sequence": sequence, "stage": stage, "amount": amount_text,
                      "close_date": close_date or None,
-                     "event_type": _event_type(previous, stage, amount_value, won, lost)}
+                     "event_type": _event_type(previous, stage, amount_text, won, lost)}
             records.append(SourceRecord(line * 1000 + sequence, original, event))
             previous = event
     yield check_records("deal_events", records)
 
 
-def _is_number(value: Any) -> bool:
-    try:
-        float(value)
-        return True
-    except (TypeError, ValueError):
-        return False
-
-
 # ---- HubSpot --------------------------------------------------------------------------------
 WON_STAGES, LOST_STAGES = {"closedwon"}, {"closedlost"}
-TRACKED = ("dealstage", "amount", "closedate", "hs_is_closed_won")
+TRACKED = ("dealstage", "amount", "deal_currency_code", "closedate", "hs_is_closed_won",
+           "hs_is_closed")
+# What HubSpot computes for the deal as it is now: without their own history they describe
+# the last event only (a custom pipeline's won stage is a numeric id: only these tell).
+FLAGS = ("hs_is_closed_won", "hs_is_closed")
+
+
+def _transition(previous: dict | None, stage: str | None, amount: str | None, won: bool,
+                lost: bool) -> str:
+    if previous is None:
+        return "closed_won" if won else "closed_lost" if lost else "created"
+    if won and not previous["won"]:
+        return "closed_won"
+    if lost and not previous["lost"]:
+        return "closed_lost"
+    if (previous["won"] or previous["lost"]) and not (won or lost):
+        return "reopened"
+    if stage == previous["stage"] and _number(amount) != _number(previous["amount"]):
+        return "amount_changed"
+    return "stage_changed"
+
+
+def _v1_time(value: Any, name: str) -> str | None:
+    """A legacy v1 time: epoch milliseconds, as a number or its text."""
+    text = (text_value(value, name) or "").strip()
+    if not text:
+        return None
+    if not text.lstrip("-").isdigit():
+        raise BadValue(f"{name} is not epoch milliseconds")
+    try:
+        return _from_epoch_ms(int(text)).isoformat()
+    except OverflowError:
+        raise BadValue(f"{name} is out of range") from None
+
+
+def _from_v1(deal: dict) -> dict:
+    """A legacy v1 deal (``dealId``; each property ``{value, timestamp, versions}``) in v3's
+    shape: the current value is ``.value``, the history ``.versions`` (newest first)."""
+    raw = deal.get("properties") or {}
+    if not isinstance(raw, dict):
+        raise BadValue("properties is not an object")
+    properties, history = {}, {}
+    for name, prop in raw.items():
+        if not isinstance(prop, dict):
+            raise BadValue(f"property {name} is not a v1 property object")
+        properties[name] = prop.get("value")
+        versions = prop.get("versions")
+        if name in TRACKED and isinstance(versions, list):
+            history[name] = [{"value": v.get("value"),
+                              "timestamp": _v1_time(v.get("timestamp"), f"{name} timestamp")}
+                             for v in versions if isinstance(v, dict)]
+    if properties.get("createdate") is not None:
+        properties["createdate"] = _v1_time(properties["createdate"], "createdate")
+    return {"id": deal.get("dealId"), "properties": properties,
+            "propertiesWithHistory": history}
 
 
 def _deal_events(deal: dict) -> Iterable[dict]:
@@ -152,9 +271,9 @@ def _deal_events(deal: dict) -> Iterable[dict]:
         created = properties.get("createdate") or text_value(deal.get("createdAt"), "createdAt")
         changes = [(created, name, properties.get(name)) for name in TRACKED
                    if name in properties]
-    # A property without history held its current value throughout (won-ness excepted).
-    state = {name: None if history.get(name) or name == "hs_is_closed_won"
-             else properties.get(name) for name in TRACKED}
+    # A property without history held its current value throughout (the flags excepted).
+    state = {name: None if history.get(name) or name in FLAGS else properties.get(name)
+             for name in TRACKED}
     base = {"deal_id": str(deal.get("id")), "deal_name": properties.get("dealname"),
             "account": properties.get("company") or properties.get("account_name"),
             "owner_email": properties.get("owner_email"),
@@ -164,19 +283,26 @@ def _deal_events(deal: dict) -> Iterable[dict]:
     by_time: dict[str, list[tuple[str, Any]]] = defaultdict(list)
     for timestamp, name, value in changes:
         by_time[timestamp].append((name, value))
-    for sequence, timestamp in enumerate(sorted(by_time, key=lambda t: t or ""), start=1):
+    times = sorted(by_time, key=lambda t: t or "")
+    for sequence, timestamp in enumerate(times, start=1):
         for name, value in by_time[timestamp]:
             state[name] = value
+        if sequence == len(times):
+            state.update({name: properties.get(name) for name in FLAGS if not history.get(name)})
         stage = state["dealstage"]
-        if _truthy(state["hs_is_closed_won"]) and stage not in WON_STAGES:
-            stage = "closedwon"
-        amount = float(state["amount"]) if _is_number(state["amount"]) else state["amount"]
+        won = stage in WON_STAGES or _truthy(state["hs_is_closed_won"])
+        lost = not won and (stage in LOST_STAGES or _truthy(state["hs_is_closed"]))
+        amount = source_amount(state["amount"], "amount")
         event = {**base, "event_id": f"hubspot:{base['deal_id']}:{timestamp}",
                  "occurred_at": timestamp, "sequence": sequence, "stage": stage,
-                 "amount_usd": amount, "close_date": state["closedate"] or None,
-                 "event_type": _event_type(previous, stage, amount, WON_STAGES, LOST_STAGES)}
+                 "amount": amount,
+                 # none: the portal's company currency (a setting, applied in dbt)
+                 "currency": currency_code(state["deal_currency_code"], "deal_currency_code"),
+                 # closedate is an instant; its UTC date picks the exchange rate
+                 "close_date": utc_date(state["closedate"]),
+                 "event_type": _transition(previous, stage, amount, won, lost)}
         yield event
-        previous = event
+        previous = {**event, "won": won, "lost": lost}
 
 
 def read_hubspot_parts(path: Path) -> Iterator[Part]:
@@ -186,7 +312,9 @@ def read_hubspot_parts(path: Path) -> Iterator[Part]:
     ordinal = 0
     for document in json_documents(path):
         payload = document.canonical
-        deals = payload.get("results", [payload]) if isinstance(payload, dict) else payload
+        # a v3 page or batch read ("results"), a legacy v1 page ("deals"), or one deal
+        deals = (payload.get("results", payload.get("deals", [payload]))
+                 if isinstance(payload, dict) else payload)
         if document.canonical is None or not isinstance(deals, list):
             ordinal += 1
             records.append(SourceRecord(ordinal * 1000, document.original or json.dumps(deals),
@@ -194,15 +322,16 @@ def read_hubspot_parts(path: Path) -> Iterator[Part]:
             continue
         for deal in deals:
             ordinal += 1
-            if not isinstance(deal, dict) or not deal.get("id"):
-                records.append(SourceRecord(ordinal * 1000, json.dumps(deal),
-                                            reason="a deal without an id"))
-                continue
+            original = json.dumps(deal)
             try:
+                if isinstance(deal, dict) and "id" not in deal and deal.get("dealId"):
+                    deal = _from_v1(deal)
+                if not isinstance(deal, dict) or not deal.get("id"):
+                    raise BadValue("a deal without an id")
                 events = list(_deal_events(deal))
             except BadValue as error:
-                records.append(SourceRecord(ordinal * 1000, json.dumps(deal), reason=str(error)))
+                records.append(SourceRecord(ordinal * 1000, original, reason=str(error)))
                 continue
-            records += [SourceRecord(ordinal * 1000 + event["sequence"], json.dumps(deal), event)
+            records += [SourceRecord(ordinal * 1000 + event["sequence"], original, event)
                         for event in events]
     yield check_records("deal_events", records)

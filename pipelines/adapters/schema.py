@@ -70,7 +70,8 @@ AGENT_CALL_FIELDS = [
 ]
 # Fields a canonical record's default event id does not hash (added after records were
 # logged under ids that did not include them).
-UNHASHED_FIELDS = {"event_id", "speed", "bill_line_item", "bill_cost_type", "bill_amount_usd"}
+UNHASHED_FIELDS = {"event_id", "speed", "bill_line_item", "bill_cost_type", "bill_amount_usd",
+                   "amount", "currency"}
 # Sources whose rows are the provider's bill, not per-call logs (DESIGN "The bill"): usage
 # buckets (tokens) and cost-endpoint lines (money).
 BILL_SOURCES = ("openai_usage", "anthropic_usage", "openai_costs", "anthropic_costs")
@@ -103,6 +104,11 @@ DEAL_EVENT_FIELDS = [
     Field("deal_name", "text"),
     Field("stage", "text"),
     Field("amount_usd", "money"),
+    # The amount in the deal's own currency, as the source wrote it (text keeps every digit;
+    # typed in dbt staging), and that currency's ISO code; no currency: the company's.
+    # amount_usd is for sources already in US dollars (the canonical contract).
+    Field("amount", "text"),
+    Field("currency", "text"),
     Field("close_date", "date"),
     Field("features", "text_list"),
     Field("owner_email", "text"),

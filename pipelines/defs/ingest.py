@@ -10,6 +10,7 @@ import duckdb
 from pipelines.defs.resources import RunLockResource
 from pipelines.eventlog.ingest import (
     REFERENCE_COLUMNS,
+    REFERENCE_PATHS,
     REFERENCE_SCHEMAS,
     check_landing,
     ingest_reference,
@@ -84,13 +85,15 @@ def raw_quarantine() -> dg.MaterializeResult:
 
 @dg.multi_asset(
     specs=[dg.AssetSpec(["reference", name], group_name=GROUP, kinds={"python", "parquet"},
-                        description=f"Snapshot of landing/reference/{name}.csv (latest wins).",
+                        description=f"Snapshot of landing/"
+                        f"{REFERENCE_PATHS.get(name, f'reference/{name}.csv')} (latest wins).",
                         skippable=True)
            for name in REFERENCE_COLUMNS],
     can_subset=False,
 )
 def reference_snapshots(context: dg.AssetExecutionContext, run_lock: RunLockResource):
-    """People, budgets, features, deal features and price overrides, as snapshots."""
+    """People, budgets, features, deal features, price overrides and exchange rates (the
+    org's fx_rates.csv, Salesforce's DatedConversionRate and CurrencyType), as snapshots."""
     settings = load_settings()
     check_landing(settings.landing)
     result = ingest_reference(settings.landing, _event_log(), progress=context.log.info)

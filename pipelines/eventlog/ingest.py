@@ -7,6 +7,7 @@ log, its bad records go to the quarantine, and only then is it recorded in the m
 from __future__ import annotations
 
 import hashlib
+import io
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ import pyarrow.csv as pcsv
 
 from pipelines.adapters.canonical import Part
 from pipelines.adapters.crm import read_salesforce_parts
+from pipelines.adapters.encoding import read_csv_text
 from pipelines.adapters.git import Repository, RepositoryError, read_commits, read_repos_yml
 from pipelines.adapters.registry import AGENT_CALL_ADAPTERS, FILE_ADAPTERS, Adapter
 from pipelines.eventlog.privacy import redact
@@ -44,14 +46,33 @@ REFERENCE_COLUMNS: dict[str, list[str]] = {
     "model_prices": ["provider", "model", "valid_from", "valid_to", "tier", "input_usd_per_mtok",
                      "output_usd_per_mtok", "cache_read_usd_per_mtok", "cache_write_usd_per_mtok",
                      "cache_write_1h_usd_per_mtok"],
+    # Exchange rates: a rate is units of the currency per US dollar, valid until the next
+    # valid_from of the same currency.
+    "fx_rates": ["currency", "valid_from", "rate_per_usd"],
+    # Salesforce's own rates, exported beside the opportunities (column names as Salesforce
+    # spells them, compared without case): dated rates (advanced currency management) ...
+    "salesforce_dated_conversion_rates": ["isocode", "startdate", "nextstartdate",
+                                          "conversionrate"],
+    # ... and the static rate per currency, used where a currency has no dated rates.
+    "salesforce_currency_types": ["isocode", "conversionrate", "iscorporate"],
+}
+# Where a reference file lands, relative to the landing folder (else reference/<name>.csv).
+REFERENCE_PATHS = {
+    "salesforce_dated_conversion_rates": "crm/salesforce/DatedConversionRate.csv",
+    "salesforce_currency_types": "crm/salesforce/CurrencyType.csv",
 }
 _REFERENCE_LINEAGE = [("source_file", pa.string()), ("source_file_sha256", pa.string()),
                       ("source_line", pa.int64()), ("ingested_at", pa.timestamp("us")),
                       ("batch_id", pa.string())]
-OPTIONAL_REFERENCES = {"model_prices", "deal_features"}
+OPTIONAL_REFERENCES = {"model_prices", "deal_features", "fx_rates",
+                       "salesforce_dated_conversion_rates", "salesforce_currency_types"}
 
 CRM_FORMATS = {"canonical", "salesforce", "hubspot"}
 KNOWN_TOP_FOLDERS = {"agent_calls", "git", "crm", "reference"}
+
+
+def reference_path(landing: Path, name: str) -> Path:
+    return landing / REFERENCE_PATHS.get(name, f"reference/{name}.csv")
 
 
 def reference_schema(name: str) -> pa.Schema:
@@ -310,10 +331,12 @@ def _quarantine_rows(rejected: pa.Table, stream: str, source_file: str, batch_id
 def read_reference_csv(path: Path, name: str) -> pa.Table:
     """A reference file, every value as text (typed and tested in dbt). A file that cannot
     be read as CSV stops the run with the parser's reason: reference files are small and
-    hand-kept, and a half-read people or price list would misattribute everything."""
+    hand-kept, and a half-read people or price list would misattribute everything.
+    UTF-8, else Windows-1252, or TOKENROI_CSV_ENCODING (pipelines/adapters/encoding)."""
     try:
         table = pcsv.read_csv(
-            path, parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            io.BytesIO(read_csv_text(path).encode()),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(column_types={}, strings_can_be_null=True))
     except pa.ArrowInvalid as error:
         raise LandingError(f"{path}: not a readable CSV ({' '.join(str(error).split())}); expected "
@@ -337,9 +360,8 @@ def ingest_reference(landing: Path, log: EventLog,
     result = IngestResult("reference")
     _sweep_unrecorded(log, "reference", progress)
     latest = log.latest_hashes("reference")
-    folder = landing / "reference"
     for name in REFERENCE_COLUMNS:
-        path = folder / f"{name}.csv"
+        path = reference_path(landing, name)
         if not path.exists():
             if name not in OPTIONAL_REFERENCES:
                 progress(f"reference: {path} is missing; {name} stays as last ingested")

@@ -535,6 +535,9 @@ GATES = [
     Gate("unknown_identity_spend", False,
          "Per month, at most max_unknown_identity_spend_share of spend is by identities "
          "people.csv does not name."),
+    Gate("unconverted_deal_amounts", False,
+         "Every deal's amount has a rate to the reporting currency on its close date "
+         "(warning: a deal without one counts in no revenue total)."),
 ]
 
 

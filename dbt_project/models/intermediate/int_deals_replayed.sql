@@ -1,7 +1,9 @@
 -- A deal's current state: the last of its events in (occurred_at, sequence) order
 -- (DESIGN.md "Deal state"). A stage is a won stage when any deal reached it by a
 -- closed_won event (Salesforce IsWon stages, HubSpot closedwon, canonical closed_won);
--- a re-opened deal follows its latest event.
+-- a re-opened deal follows its latest event. The amount is the latest event's, in its
+-- currency: a CRM amount without a currency is in the company's (var company_currency), a
+-- canonical amount_usd in US dollars.
 with events as (
 
     select * from {{ ref('stg_raw__deal_events') }}
@@ -49,7 +51,11 @@ final as (
         latest.deal_id,
         latest.account,
         latest.deal_name,
-        latest.amount_usd,
+        coalesce(latest.amount, latest.amount_usd) as amount,
+        case
+            when latest.amount is null and latest.amount_usd is not null then 'USD'
+            else coalesce(latest.currency, '{{ var("company_currency") }}')
+        end as currency,
         latest.stage,
         latest.stage in (select stage from won_stages) as is_won,
         latest.stage in (select stage from closed_stages) as is_closed,
@@ -58,7 +64,8 @@ final as (
         latest.close_date,
         coalesce(latest.features, {{ empty_text_array() }}) as cited_features,
         latest.owner_email,
-        latest.occurred_at as last_event_at
+        latest.occurred_at as last_event_at,
+        {{ landing_source('latest.source_file') }} as landing_source
     from latest
     left join last_win
         on latest.deal_id = last_win.deal_id

@@ -233,6 +233,41 @@ quarantine as (
 
 ),
 
+deal_amounts as (
+
+    select
+        currency,
+        count(*) filter (where amount_usd_missing_reason = 'no_exchange_rate') as unconverted,
+        sum(count(*)) over () as deals_with_amount,
+        min(deal_id) filter (where amount_usd_missing_reason = 'no_exchange_rate')
+            as first_deal_id,
+        max(reporting_currency) as reporting_currency
+    from {{ ref('fct_deals') }}
+    where amount is not null
+    group by currency
+
+),
+
+unconverted_deals as (
+
+    -- a deal whose currency has no rate on its close date counts in no revenue total
+    select
+        'unconverted_deal_amounts' as check_name,
+        currency as subject,
+        'warn' as severity,
+        {{ ratio('unconverted', 'deals_with_amount') }} as observed_value,
+        0 as threshold,
+        'share' as unit,
+        unconverted as affected_rows,
+        unconverted || ' deal(s) in ' || currency || ' have no rate to ' || reporting_currency
+        || ' on their close date (first ' || first_deal_id
+        || '), so no amount_usd and no revenue: add ' || currency
+        || ' to landing/reference/fx_rates.csv' as detail
+    from deal_amounts
+    where unconverted > 0
+
+),
+
 gates as (
 
     select * from freshness
@@ -244,6 +279,8 @@ gates as (
     select * from unknown_identities
     union all
     select * from quarantine
+    union all
+    select * from unconverted_deals
 
 ),
 

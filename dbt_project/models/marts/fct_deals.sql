@@ -1,1 +1,1 @@
-select * from {{ ref('int_deals_replayed') }}
+select * from {{ ref('int_deals_converted') }}

@@ -30,7 +30,10 @@ final as (
         account,
         deal_name,
         stage,
-        cast(amount_usd as decimal(18, 2)) as amount_usd,
+        cast(amount_usd as decimal(38, 10)) as amount_usd,
+        -- the source's digits, all of them (a CRM amount is text in the log)
+        try_cast(amount as decimal(38, 10)) as amount,
+        upper(trim(currency)) as currency,
         close_date,
         features,
         lower(owner_email) as owner_email,
