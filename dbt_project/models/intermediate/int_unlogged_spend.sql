@@ -52,7 +52,8 @@ final as (
     inner join bill
         on
             bill_rows.provider = bill.provider
-            and bill_rows.model_key is not distinct from bill.model_key
+            -- NULL on both sides: a group that names no model
+            and coalesce(bill_rows.model_key, '') = coalesce(bill.model_key, '')
             and bill_rows.day = bill.day
             and bill_rows.is_cost_line = bill.is_from_costs
     where bill.unlogged_cost_usd > 0 and bill.billed_cost_usd > 0
