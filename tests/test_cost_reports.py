@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from pipelines.adapters.canonical import merged
 from pipelines.adapters.cost_reports import (
     openai_line_model,
@@ -68,3 +71,55 @@ def test_an_openai_line_item_names_its_model_before_the_first_comma():
     assert openai_line_model("web search tool calls") is None
     assert openai_line_model("Realtime API, audio") is None
     assert openai_line_model(None) is None
+
+
+_scalars = (st.none() | st.booleans() | st.integers(-(10**30), 10**30)
+            | st.floats(allow_nan=True, allow_infinity=True)
+            | st.sampled_from(["", "1e999", "NaN", "-0", "12.50", "０１２", "usd", "EUR", "🦆"]))
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.sampled_from(["value", "currency", "x"]), inner,
+                                         max_size=3), max_leaves=6)
+_OPENAI_PATHS = [("start_time",), ("end_time",), ("results",), ("results", 0, "amount"),
+                 ("results", 0, "amount", "value"), ("results", 0, "amount", "currency"),
+                 ("results", 0, "line_item"), ("results", 0, "project_id"),
+                 ("results", 0, "api_key_id")]
+_ANTHROPIC_PATHS = [("starting_at",), ("ending_at",), ("results",), ("results", 0, "amount"),
+                    ("results", 0, "currency"), ("results", 0, "description"),
+                    ("results", 0, "cost_type"), ("results", 0, "model"),
+                    ("results", 0, "workspace_id")]
+
+
+def _with(bucket: dict, path: tuple, value) -> dict:
+    bucket = json.loads(json.dumps(bucket))
+    node = bucket
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return bucket
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(openai=st.tuples(st.sampled_from(_OPENAI_PATHS), _values),
+       anthropic=st.tuples(st.sampled_from(_ANTHROPIC_PATHS), _values))
+def test_cost_pages_never_crash_and_every_record_is_loaded_or_refused_with_a_reason(
+        tmp_path, openai, anthropic):
+    good_openai = {"start_time": 1778457600, "end_time": 1778544000, "results": [
+        {"amount": {"value": 1.5, "currency": "usd"}, "line_item": "gpt-4.1, input"},
+        {"amount": {"value": "0.25", "currency": "usd"}, "line_item": None}]}
+    good_anthropic = {"starting_at": "2026-04-20T00:00:00Z", "ending_at": "2026-04-21T00:00:00Z",
+                      "results": [{"amount": "150", "currency": "USD", "cost_type": "tokens",
+                                   "model": "claude-opus-4-6", "workspace_id": "w"},
+                                  {"amount": "25", "currency": "USD"}]}
+    for reader, bucket, (path, value) in ((read_openai_costs_parts, good_openai, openai),
+                                          (read_anthropic_costs_parts, good_anthropic,
+                                           anthropic)):
+        page = tmp_path / "page.json"
+        page.write_text(json.dumps({"data": [_with(bucket, path, value), bucket]}))
+        part = merged(reader(page))
+        loaded = 0 if part.valid is None else part.valid.num_rows
+        refused = [] if part.rejected is None else part.rejected["reason"].to_pylist()
+        assert all(refused)
+        assert loaded >= 2  # the untouched bucket's two lines load
+        for amount in [] if part.valid is None else part.valid["bill_amount_usd"].to_pylist():
+            assert Decimal(0) <= Decimal(amount) < Decimal(10) ** 12

@@ -35,6 +35,8 @@ OPENAI_SOURCE = "openai_costs"
 ANTHROPIC_SOURCE = "anthropic_costs"
 # Bills are reconciled in dollars; another currency would need a rate nobody gives a bill.
 BILL_CURRENCY = "USD"
+# Above this a line is a unit mix-up, not a bill (and would not fit the log's decimal).
+MAX_AMOUNT_USD = Decimal(10) ** 12
 # "priority | gpt-5.4-2026-03-05, output, long context": a processing tier, then the model.
 _TIER_PREFIX = re.compile(r"^[a-z_]+ \| ")
 
@@ -61,6 +63,8 @@ def _decimal(value: Any, name: str) -> Decimal:
         raise BadValue(f"{name} is not a number")
     if number < 0:
         raise BadValue(f"{name} is negative (a credit is not spend)")
+    if number >= MAX_AMOUNT_USD:
+        raise BadValue(f"{name} is out of range")
     return number
 
 
