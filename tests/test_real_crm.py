@@ -122,6 +122,40 @@ def test_a_latin1_reference_file_keeps_its_accents(tmp_path):
     assert read_reference_csv(people, "people")["name"].to_pylist() == ["Inés Muñoz"]
 
 
+def test_a_canonical_deal_event_may_carry_an_amount_in_its_currency(tmp_path):
+    from pipelines.adapters.canonical import read_canonical_jsonl
+
+    path = tmp_path / "deals.jsonl"
+    event = {"deal_id": "D1", "occurred_at": "2024-02-29T10:00:00Z", "event_type": "closed_won",
+             "amount": "146000000.125", "currency": "cop", "close_date": "2024-02-29"}
+    path.write_text(json.dumps(event) + "\n" + json.dumps({**event, "amount": 98500000}) + "\n")
+    valid, rejected = read_canonical_jsonl("deal_events", path)
+    assert rejected is None
+    # text keeps every digit (a JSON number its JSON text); dbt staging upper-cases the code
+    assert valid.select(["amount", "currency"]).to_pylist() == [
+        {"amount": "146000000.125", "currency": "cop"},
+        {"amount": "98500000", "currency": "cop"}]
+
+
+def test_currency_settings_become_dbt_vars_and_a_bad_one_is_refused(monkeypatch):
+    from pipelines.settings import csv_encoding, dbt_vars
+
+    monkeypatch.delenv("TOKENROI_DBT_VARS", raising=False)
+    monkeypatch.setenv("TOKENROI_REPORTING_CURRENCY", "eur")
+    monkeypatch.setenv("TOKENROI_COMPANY_CURRENCY", "MXN")
+    assert dbt_vars() == {"reporting_currency": "EUR", "company_currency": "MXN"}
+    monkeypatch.setenv("TOKENROI_DBT_VARS", '{"reporting_currency": "GBP"}')
+    assert dbt_vars()["reporting_currency"] == "GBP"  # the explicit var wins
+    monkeypatch.setenv("TOKENROI_REPORTING_CURRENCY", "euros")
+    with pytest.raises(ValueError, match="ISO 4217"):
+        dbt_vars()
+    monkeypatch.setenv("TOKENROI_CSV_ENCODING", "Latin-1")
+    assert csv_encoding() == "iso8859-1"
+    monkeypatch.setenv("TOKENROI_CSV_ENCODING", "klingon")
+    with pytest.raises(ValueError, match="TOKENROI_CSV_ENCODING"):
+        csv_encoding()
+
+
 # ---- the warehouse (run inside tests/test_real_corpus.py's end-to-end run) -----------------
 def land_crm_corpus(landing: Path) -> None:
     """The corpus's CRM exports and fx_rates.csv, as a user drops them in landing/."""
