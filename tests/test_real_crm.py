@@ -115,6 +115,18 @@ def test_a_windows_1252_export_reads_as_its_utf8_twin(tmp_path, monkeypatch):
     assert read(_latin_export(tmp_path / "forced-cp1252", text.encode("cp1252"))) == utf8
 
 
+def test_an_amount_that_is_no_plain_number_is_a_reason_never_a_guess(tmp_path):
+    # a spreadsheet round trip in a Spanish locale writes 146.000.000 for 146000000
+    text = (CRM / "salesforce" / "Opportunity.csv").read_bytes().decode("cp1252")
+    folder = _latin_export(tmp_path, text.replace('"146000000"', '"146.000.000"')
+                           .encode("cp1252"))
+    valid, rejected = read_salesforce(folder)  # (no history file: one row, one event)
+    assert rejected["reason"].to_pylist() == ["Amount is not a number"]
+    assert '"0065e00000QkPeXAAV"' in rejected["raw"][0].as_py()
+    assert len(set(valid["deal_id"].to_pylist())) == EXPECTED["records"][
+        "salesforce/Opportunity.csv"] - 1
+
+
 def test_a_latin1_reference_file_keeps_its_accents(tmp_path):
     people = tmp_path / "people.csv"
     people.write_bytes("email,name,team,annual_cost_usd,aliases\n"

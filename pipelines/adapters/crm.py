@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -72,6 +73,9 @@ def _event_type(previous: dict | None, stage: str, amount: Any, won: set[str],
             else "stage_changed")
 
 
+_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
 def _number(text: str | None) -> Decimal | None:
     try:
         return Decimal(text) if text else None
@@ -85,13 +89,11 @@ def source_amount(value: Any, name: str) -> str | None:
     text = (text_value(value, name) or "").strip()
     if not text:
         return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise BadValue(f"{name} is not a number") from None
-    if not number.is_finite():
+    # plain ASCII decimals as SQL reads them (Python's Decimal also takes "1_000", "NaN"
+    # and other scripts' digits)
+    if not _DECIMAL.match(text):
         raise BadValue(f"{name} is not a number")
-    if number < 0:
+    if Decimal(text) < 0:
         raise BadValue(f"{name} is negative")
     return text
 
