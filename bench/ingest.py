@@ -69,12 +69,14 @@ def main() -> None:
     seconds = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"ingest failed:\n{done.stdout}\n{done.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (1 << 20)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss / (1 << 20)
     print("| stream | rows | quarantined | seconds |\n|---|---:|---:|---:|")
     for line in done.stdout.splitlines():
         print("| " + " | ".join(line.split("\t")) + " |")
+    # CPU time (user + system, every thread) says more than wall time on a busy machine
     print(f"\ningest of {landing}: {seconds:.1f} s wall (process start included), "
-          f"peak RSS {peak:.2f} GiB")
+          f"{usage.ru_utime + usage.ru_stime:.1f} s CPU, peak RSS {peak:.2f} GiB")
 
 
 if __name__ == "__main__":
