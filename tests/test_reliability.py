@@ -474,11 +474,12 @@ def test_a_big_file_is_written_part_by_part_and_recorded_once(tmp_path, monkeypa
     """A file too big (or too broken) for a one-pass reader is read, checked and written a
     part at a time, so memory holds a part, never the file (BENCHMARKS.md measures
     multi-GB files). Small parts and a small size limit here make a small file span many."""
-    from pipelines.adapters import canonical, lines
+    from pipelines.adapters import canonical, lines, otlp
     from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, ingest_stream
     from pipelines.eventlog.store import EventLog
 
     monkeypatch.setattr(lines, "BLOCK_BYTES", 16 << 10)
+    monkeypatch.setattr(otlp, "BLOCK_BYTES", 16 << 10)
     monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 16 << 10)
     landing = tmp_path / "landing"
     BIG_FILES[name](landing / "agent_calls" / name, 2_000)

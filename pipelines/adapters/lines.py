@@ -85,13 +85,15 @@ def too_big_reason(size: int, limit: int) -> str:
             "JSON lines; write one document per line")
 
 
-def json_texts(path: Path, max_document_bytes: int) -> Iterator[pa.Table]:
+def json_texts(path: Path, max_document_bytes: int, block_bytes: int | None = None,
+               ) -> Iterator[pa.Table]:
     """A JSON file as tables of (source_line, raw): one JSON text per line (JSON lines, what
     collectors' file exporters write), a block of lines at a time; or, when its first line
     is not JSON on its own, the whole file as one text on line 1 (a pretty-printed
-    document), up to ``max_document_bytes``. A bigger document cannot be held in bounded
+    document), up to ``max_document_bytes``. Lines come ``block_bytes`` at a time (default
+    BLOCK_BYTES). A bigger document cannot be held in bounded
     memory: DocumentTooBig, before any table."""
-    blocks = (table for table in numbered_lines(path) if table.num_rows)
+    blocks = (table for table in numbered_lines(path, block_bytes) if table.num_rows)
     first = next(blocks, None)
     if first is None:
         return

@@ -55,6 +55,9 @@ from pipelines.adapters.mapping import (
 from pipelines.settings import keep_prompts, token_conventions
 
 SOURCE = "otlp"
+# Lines are read, mapped and checked this many bytes at a time: planning the format's query
+# costs about what mapping 5,000 spans does, so a day's file is best one or two blocks.
+BLOCK_BYTES = 48 << 20
 # gen_ai.provider.name / gen_ai.system values → the price catalog's provider names
 PROVIDERS = (("anthropic.messages", "anthropic"), ("az.ai.openai", "azure"),
              ("azure.ai.openai", "azure"),
@@ -509,7 +512,7 @@ def _prompts(path: FilePath) -> pa.Table | None:
     several blocks (an api_request may come anywhere in the file after or before its
     prompt); it reads only the lines that name one."""
     found = []
-    for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES):
+    for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES, BLOCK_BYTES):
         texts = texts.filter(pc.match_substring(texts["raw"], "user_prompt"))
         if texts.num_rows:
             found.append(run_query(_with_typed_lines(_PROMPTS), {"lines": texts}))
@@ -523,7 +526,7 @@ def _blocks(path: FilePath, prompts: pa.Table | None, inline: bool) -> Iterator[
     joined from the block itself (``inline``) or from ``prompts`` (a first pass's)."""
     offset = 0
     joined = "inline" if inline else "table" if prompts is not None else None
-    for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES):
+    for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES, BLOCK_BYTES):
         texts = texts.select(["source_line", "raw"])
         kinds = tuple(kind for kind, key in (("span", "resourceSpans"), ("log", "resourceLogs"))
                       if pc.any(pc.match_substring(texts["raw"], key)).as_py())
@@ -574,7 +577,7 @@ def read_otlp_parts(path: FilePath) -> Iterator[Part]:
 
 
 def _read_parts(path: FilePath) -> Iterator[Part]:
-    if path.stat().st_size <= lines.BLOCK_BYTES:  # one block: its prompts join within the query
+    if path.stat().st_size <= BLOCK_BYTES:  # one block: its prompts join within the query
         yield from _blocks(path, None, inline=True)
     else:
         yield from _blocks(path, _prompts(path), inline=False)
