@@ -46,6 +46,7 @@ from pipelines.adapters.mapping import (
     Skip,
     Tokens,
     compile_mapping,
+    json_text,
     run_on_texts,
 )
 from pipelines.settings import keep_prompts, token_conventions
@@ -63,8 +64,8 @@ class _Model(Expr):
         return {self.model} | self.provider.paths()
 
     def sql(self, c):
-        model = c.hoist(f"trim(json_extract_string({c.paths[self.model]}, '$'))")
-        provider = c.hoist(f"json_extract_string({c.ref(self.provider)}, '$')")
+        model = c.hoist(f"trim({json_text(c.paths[self.model])})")
+        provider = c.hoist(json_text(c.ref(self.provider)))
         return (f"to_json(case when {provider} <> '' and starts_with({model}, {provider} || '/') "
                 f"then substr({model}, length({provider}) + 2) else {model} end)")
 
@@ -108,13 +109,13 @@ MAPPING = Mapping(
     skips=(
         # LiteLLM answered from its own response cache: no provider call, spend forced to 0.
         Skip("litellm_response_cache_hit",
-             lambda c: f"lower(trim(json_extract_string({c.ref('cache_hit')}, '$'))) "
+             lambda c: f"lower(trim({json_text(c.ref('cache_hit'))})) "
                        "in ('true', 't', '1')", ("cache_hit",)),
         # A request that failed before the provider billed anything.
         Skip("failed_request_no_usage",
-             lambda c: (f"lower(trim(json_extract_string({c.ref('status')}, '$'))) = 'failure' "
-                        + "".join(f"and coalesce(try_cast(json_extract_string({c.ref(path)}, "
-                                  f"'$') as double), 0) = 0 "
+             lambda c: (f"lower(trim({json_text(c.ref('status'))})) = 'failure' "
+                        + "".join(f"and coalesce(try_cast({json_text(c.ref(path))} as double), "
+                                  "0) = 0 "
                                   for path in ("prompt_tokens", "completion_tokens", "spend"))),
              ("status", "prompt_tokens", "completion_tokens", "spend")),
     ),

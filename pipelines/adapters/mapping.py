@@ -32,7 +32,7 @@ from pipelines.settings import token_conventions
 Resolver = Callable[[str], str]
 
 
-def _text(node: str) -> str:
+def json_text(node: str) -> str:
     """A JSON value as text: a string unquoted, anything else as its JSON. (Every value is
     minified JSON, as DuckDB's JSON functions write it: a string without escapes is its
     text between the quotes, no parsing needed.)"""
@@ -157,7 +157,7 @@ class Prefixed(Expr):
 
     def sql(self, c):
         value = sql.present(c.ref(self.item))
-        return f"to_json({_literal(self.prefix)} || {_text(value)})"
+        return f"to_json({_literal(self.prefix)} || {json_text(value)})"
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ class Hashed(Expr):
         return _expr(self.item).paths()
 
     def sql(self, c):
-        key = c.hoist(f"nullif(trim({_text(c.ref(self.item))}), '')")
+        key = c.hoist(f"nullif(trim({json_text(c.ref(self.item))}), '')")
         return (f"to_json(case when regexp_full_match({key}, '[0-9a-f]{{64}}') then {key} "
                 f"else sha256({key}) end)")
 
@@ -186,7 +186,7 @@ class BeforeSlash(Expr):
         return _expr(self.item).paths()
 
     def sql(self, c):
-        model = f"trim({_text(c.ref(self.item))})"
+        model = f"trim({json_text(c.ref(self.item))})"
         return f"case when contains({model}, '/') then to_json(split_part({model}, '/', 1)) end"
 
 
@@ -202,7 +202,7 @@ class Renamed(Expr):
         return _expr(self.item).paths()
 
     def sql(self, c):
-        value = c.hoist(f"lower(trim({_text(c.ref(self.item))}))")
+        value = c.hoist(f"lower(trim({json_text(c.ref(self.item))}))")
         cases = " ".join(f"when {_literal(theirs)} then {_literal(ours)}"
                          for theirs, ours in self.names)
         return f"to_json(case {value} {cases} else {value} end)"
@@ -327,12 +327,12 @@ def compile_mapping(mapping: Mapping, producer: str, resolve: Resolver) -> tuple
         if mapping.tokens else {}
     skips = [(skip.rule, skip.when(c)) for skip in mapping.skips]
     layers = [layer for layer in c.layers if layer]
-    canonical = {name: _text(values[name]) for name in values
+    canonical = {name: json_text(values[name]) for name in values
                  if name not in ("tags", "identity")}
     if "identity" in values:
         # One identity, whatever the source calls it: an email names a person, anything else
         # is a user key that people.csv aliases resolve.
-        identity = f"trim({_text(values['identity'])})"
+        identity = f"trim({json_text(values['identity'])})"
         canonical["person_email"] = f"case when contains({identity}, '@') then {identity} end"
         canonical["user_key"] = f"case when not contains({identity}, '@') then {identity} end"
     # A list or an object where the contract wants a value is no value (an OTLP array).
@@ -410,7 +410,7 @@ def _convention_sql(mapping: Mapping, numbers: dict[str, str], override_key: str
                                   if key.startswith(f"{mapping.format}/")}
     if not keyed:
         return default
-    key = _text(override_key)
+    key = json_text(override_key)
     cases = " ".join(f"when {_literal(name)} then "
                      f"{token_rule_sql(value, tokens.default, numbers)}"
                      for name, value in sorted(keyed.items()))

@@ -51,6 +51,7 @@ from pipelines.adapters.mapping import (
     Tags,
     Tokens,
     compile_mapping,
+    json_text,
 )
 from pipelines.settings import keep_prompts, token_conventions
 
@@ -107,7 +108,7 @@ class Concat(Expr):
         return set().union(*(item.paths() for item in self.items if isinstance(item, Expr)))
 
     def sql(self, c):
-        parts = [f"json_extract_string({sql.present(c.ref(item))}, '$')"
+        parts = [json_text(sql.present(c.ref(item)))
                  if isinstance(item, Expr) else f"'{item}'" for item in self.items]
         return f"to_json({' || '.join(parts)})"
 
