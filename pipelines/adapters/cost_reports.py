@@ -27,9 +27,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pipelines.adapters.canonical import Part, SourceRecord, check_records, json_documents
+from pipelines.adapters.canonical import Part, SourceRecord, json_documents
 from pipelines.adapters.fields import BadValue, seconds_to_iso, text_value
-from pipelines.adapters.usage_exports import bucket_results
+from pipelines.adapters.usage_exports import bucket_results, read_bucket_results
 
 OPENAI_SOURCE = "openai_costs"
 ANTHROPIC_SOURCE = "anthropic_costs"
@@ -155,19 +155,7 @@ def _anthropic(bucket: dict, result: dict) -> dict:
 
 
 def _read(path: Path, to_canonical: Callable[[dict, dict], dict]) -> Iterator[Part]:
-    records: list[SourceRecord] = []
-    for ordinal, item in enumerate(bucket_results(_exact_documents(path)), start=1):
-        if isinstance(item, SourceRecord):  # numbered in file order, as the rest
-            records.append(SourceRecord(ordinal, item.original, reason=item.reason))
-            continue
-        bucket, result = item
-        original = json.dumps({"bucket": {k: v for k, v in bucket.items() if k != "results"},
-                               "result": result})
-        try:
-            records.append(SourceRecord(ordinal, original, to_canonical(bucket, result)))
-        except (BadValue, AttributeError, TypeError) as error:
-            records.append(SourceRecord(ordinal, original, reason=str(error)))
-    yield check_records("agent_calls", records)
+    return read_bucket_results(bucket_results(_exact_documents(path)), to_canonical)
 
 
 def read_openai_costs_parts(path: Path) -> Iterator[Part]:

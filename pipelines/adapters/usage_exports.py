@@ -132,8 +132,15 @@ def _anthropic(bucket: dict, result: dict) -> dict:
 
 
 def _read(path: Path, to_canonical: Callable[[dict, dict], dict]) -> Iterator[Part]:
+    return read_bucket_results(_buckets(path), to_canonical)
+
+
+def read_bucket_results(items: Iterable[SourceRecord | tuple[dict, dict]],
+                        to_canonical: Callable[[dict, dict], dict]) -> Iterator[Part]:
+    """Each (bucket, result) as a canonical record, numbered in file order; a result
+    ``to_canonical`` cannot read is refused with its reason and its own text."""
     records: list[SourceRecord] = []
-    for ordinal, item in enumerate(_buckets(path), start=1):
+    for ordinal, item in enumerate(items, start=1):
         if isinstance(item, SourceRecord):  # numbered in file order, as the rest
             records.append(SourceRecord(ordinal, item.original, reason=item.reason))
             continue
