@@ -263,9 +263,9 @@ def _typed_lines(export_type: str) -> str:
 
 def _typed_records(kind: str, value: Callable[[str], str] | None = None) -> str:
     """The records of lines that fit the export type, with their positions; ``value``
-    gives SQL for an attribute's value from its typed AnyValue (by default the JSON value
-    it holds)."""
-    value = value or _typed_value
+    gives SQL for an attribute's value from its typed AnyValue (by default the AnyValue
+    itself, unwrapped where a path reads it)."""
+    value = value or (lambda v: v)
     group, scopes, items = _LEVELS[kind]
     fields = ", ".join(f"to_json(item.{name}) as \"item:{name}\"" if name in _TYPED_FIELDS[kind]
                        else f"cast(null as json) as \"item:{name}\"" for name in _ITEM_FIELDS)
@@ -327,7 +327,8 @@ def _json_records(kind: str) -> str:
                cast(item as varchar) as raw,
                json_extract_string(item, '$."«reason»"') as pre_reason,
                list_transform(attributes, lambda a: json_extract_string(a, '$.key')) as keys,
-               list_transform(attributes, lambda a: {_any_value("json_extract(a, '$.value')")})
+               list_transform(attributes,
+                              lambda a: {_any_value_struct("json_extract(a, '$.value')")})
                    as values,
                json_extract(scope, '$.scope.name') as "scope:name", {fields}
         from (
@@ -391,20 +392,23 @@ def _typed_value(value: str) -> str:
             "end)")
 
 
-def _any_value(node: str) -> str:
-    """An OTLP AnyValue walked as JSON, as the JSON value it holds (a value that is no
-    object as itself)."""
-    scalars = " ".join(f"when json_exists({node}, '$.{kind}') then json_extract({node}, '$.{kind}')"
-                       for kind in _ANY_VALUE_KINDS)
-    return (f"case when json_type({node}) <> 'OBJECT' then {node} {scalars} "
-            f"when json_exists({node}, '$.arrayValue') then "
-            f"{_array_values(f'json_extract({node}, {chr(39)}$.arrayValue.values{chr(39)})')} end")
+def _any_value_struct(node: str) -> str:
+    """An OTLP AnyValue walked as JSON, as the export type's struct (a value that is no
+    object stands as itself)."""
+    kinds = ", ".join(f"{kind} := {node}->'{kind}'" for kind in _ANY_VALUE_KINDS[1:])
+    return (f"struct_pack(stringValue := case when json_type({node}) <> 'OBJECT' then {node} "
+            f"else {node}->'stringValue' end, {kinds}, arrayValue := {node}->'arrayValue')")
+
+
+def _attribute_value(name: str) -> str:
+    """An attribute's AnyValue: the last of a repeated key wins, the record's own over its
+    resource's."""
+    return f"values[len(keys) + 1 - list_position(reversed_keys, '{name}')]"
 
 
 def _attribute(name: str) -> str:
-    """The value of an attribute (unwrapped): the last of a repeated key wins, the record's
-    own over its resource's."""
-    return f"values[len(keys) + 1 - list_position(reversed_keys, '{name}')]"
+    """The JSON value an attribute holds."""
+    return _typed_value(_attribute_value(name))
 
 
 def _producer(kind: str, prompts: str | None) -> str:
@@ -435,12 +439,12 @@ def _producer(kind: str, prompts: str | None) -> str:
 
 def _resolve(path: str) -> str:
     kind, _, name = path.partition(":")
-    if kind == "attr":
-        return _attribute(name)
+    if kind == "attr":  # the AnyValue looked up once, unwrapped from its column
+        return _attribute_value(name), _typed_value
     if kind == "json":  # a path inside a JSON text an attribute holds
         attribute, _, inner = name.partition("#")
-        return (_attribute(attribute), lambda column: (
-            f"json_extract(try_cast(json_extract_string({column}, '$') as json), '$.{inner}')"))
+        return (_attribute_value(attribute), lambda column: (
+            f"json_extract(try_cast({json_text(_typed_value(column))} as json), '$.{inner}')"))
     if kind in ("item", "scope"):
         return f'"{path}"'  # a column both record walks give
     if kind == "joined":
