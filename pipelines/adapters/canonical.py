@@ -348,15 +348,16 @@ def _connection() -> duckdb.DuckDBPyConnection:
 
 
 SCAN_ROWS = 2048
+# ``arrow`` takes the one extra copy on purpose (catch_warnings is not thread-safe: ingest
+# reads files on two threads).
+warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
 
 
 def arrow(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pa.Table:
     """A query's rows as an Arrow table, planned once: ``con.sql`` binds a query to describe
     the relation and again to run it, which for a format's query costs more than checking
     a small block (the result's one extra copy costs far less)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
-        return con.execute(query, params).to_arrow_table()
+    return con.execute(query, params).to_arrow_table()
 
 
 def run_query(query: str, relations: dict[str, pa.Table]) -> pa.Table:
