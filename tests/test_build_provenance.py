@@ -41,6 +41,12 @@ def test_a_build_is_foreign_to_another_log_a_restored_log_and_a_log_missing_batc
     lake_a.record(ManifestEntry("agent_calls", "agent_calls/canonical/b3.jsonl", "c" * 64,
                                 "b3", 1, 0, "2026-10-02T00:00:00"))
     assert foreign_build(build, lake_a) is None
+    # a build recorded under another event contract (before an upgrade added a field)
+    record = json.loads(build.with_name(build.name + ".eventlog.json").read_text())
+    for contract in ("0123456789abcdef", None):
+        record["contract"] = contract
+        build.with_name(build.name + ".eventlog.json").write_text(json.dumps(record))
+        assert "the event contract changed" in foreign_build(build, lake_a)
 
 
 def test_a_run_on_another_lake_with_the_same_build_file_publishes_only_that_lake(
