@@ -28,6 +28,7 @@ import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path as FilePath
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -247,16 +248,26 @@ def _holes(kind: str) -> str:
             f") > 0, false)")
 
 
-def _with_typed_lines(query: str, export_type: str = _EXPORT_TYPE) -> str:
+# A line the export type does not fit stops the typed-only query (a block then takes the
+# query that also walks lines as JSON).
+_NOT_TYPED = "otlp: a line the export type does not fit"
+
+
+def _with_typed_lines(query: str, export_type: str = _EXPORT_TYPE, typed_only: bool = False,
+                      ) -> str:
     """The query with ``typed_lines`` (each line parsed by the export type) computed once
-    for both record walks."""
+    for both record walks; ``typed_only``: no JSON walk reads it, a line it does not fit
+    is an error."""
+    if typed_only:
+        return f"with typed_lines as ({_typed_lines(export_type, strict=True)}) {query}"
     return f"with typed_lines as materialized ({_typed_lines(export_type)}) {query}"
 
 
-def _typed_lines(export_type: str) -> str:
+def _typed_lines(export_type: str, strict: bool = False) -> str:
     holes = " or ".join(_holes(kind) for kind in _LEVELS)
+    unfit = f"error('{_NOT_TYPED}')" if strict else "null"
     return f"""
-        select line, raw, case when not ({holes}) then doc end as doc
+        select line, raw, case when doc is null or {holes} then {unfit} else doc end as doc
         from (select source_line as line, raw, try(from_json(raw, '{export_type}')) as doc
               from lines)"""
 
@@ -366,10 +377,12 @@ def _json_records(kind: str) -> str:
         )"""
 
 
-def _records(kind: str) -> str:
+def _records(kind: str, typed_only: bool = False) -> str:
     """A block's spans or log records: position, own text, reason if it is no record, the
     attributes' keys and values (the resource's, then the record's own) and the fields the
-    mappings read."""
+    mappings read. ``typed_only``: the lines are known to fit the export type."""
+    if typed_only:
+        return _typed_records(kind)
     return f"({_typed_records(kind)}) union all by name ({_json_records(kind)})"
 
 
@@ -411,7 +424,7 @@ def _attribute(name: str) -> str:
     return _typed_value(_attribute_value(name))
 
 
-def _producer(kind: str, prompts: str | None) -> str:
+def _producer(kind: str, prompts: str | None, typed_only: bool = False) -> str:
     """Records of one kind with their position in the block and the attribute lists the
     paths read, and the rule that skips them. ``prompts``: SQL for a relation of
     (prompt_id, prompt) to join to."""
@@ -433,7 +446,7 @@ def _producer(kind: str, prompts: str | None) -> str:
                {prompt} as joined_prompt
         from (
             select *, list_reverse(keys) as reversed_keys
-            from ({_records(kind)})
+            from ({_records(kind, typed_only)})
         ) {join}"""
 
 
@@ -477,39 +490,47 @@ def _contract(source: str, keys: set[str]) -> str:
 
 @functools.cache
 def _query(kinds: tuple[str, ...], prompts: str | None, keeping_prompts: bool,
-           conventions: str) -> str:
+           conventions: str, typed_only: bool = False) -> str:
     """The mappings of the kinds a block holds ("span", "log"), records numbered in file
     order. ``prompts``: "inline" (the block's own user_prompt events), "table" (the
-    ``otlp_prompts`` relation a first pass over a larger file made) or None."""
+    ``otlp_prompts`` relation a first pass over a larger file made) or None.
+    ``typed_only``: a smaller query for a block whose every line fits the export type (it
+    raises on one that does not)."""
     position = "line, kind, group_position, scope_position, item_position"
     parts, keys = [], set()
     for kind, mapping in (("span", SPAN_MAPPING), ("log", LOG_MAPPING)):
         if kind not in kinds:
             continue
-        joined_prompts = {"inline": _PROMPTS, "table": "select * from otlp_prompts"}.get(
+        joined_prompts = {"inline": _prompts_sql(typed_only),
+                          "table": "select * from otlp_prompts"}.get(
             prompts) if kind == "log" else None
-        mapped, given = compile_mapping(mapping, _producer(kind, joined_prompts), _resolve)
+        mapped, given = compile_mapping(
+            mapping, _producer(kind, joined_prompts, typed_only), _resolve)
         parts.append(mapped.replace("select source_line, raw,", f"select {position}, raw,", 1))
         keys |= given
     union = " union all by name ".join(f"({part})" for part in parts)
     numbered = _with_typed_lines(f"select row_number() over (order by {position}) as "
-                                 f"source_line, * from ({union})")
+                                 f"source_line, * from ({union})", typed_only=typed_only)
     return _contract(numbered, keys)  # the settings are the cache key
 
 
-_PROMPTS = f"""
+def _prompts_sql(typed_only: bool = False) -> str:
+    """Claude Code's user prompts by prompt.id, from the block's user_prompt events."""
+    return f"""
     select prompt_id, any_value(prompt) as prompt
     from (
         select json_extract_string({_attribute('prompt.id')}, '$') as prompt_id,
                json_extract_string({_attribute('prompt')}, '$') as prompt,
                coalesce(json_extract_string({_attribute('event.name')}, '$'),
                         json_extract_string("item:body", '$.stringValue')) as event_name
-        from ({_producer("log", None)})
+        from ({_producer("log", None, typed_only)})
     )
     where event_name in ({", ".join(f"'{n}'" for n in USER_PROMPT_EVENTS)})
       and prompt_id is not null and prompt is not null
     group by prompt_id
 """
+
+
 
 
 def _prompts(path: FilePath) -> pa.Table | None:
@@ -520,7 +541,7 @@ def _prompts(path: FilePath) -> pa.Table | None:
     for texts in json_texts(path, canonical.WHOLE_FILE_MAX_BYTES, BLOCK_BYTES):
         texts = texts.filter(pc.match_substring(texts["raw"], "user_prompt"))
         if texts.num_rows:
-            found.append(run_query(_with_typed_lines(_PROMPTS), {"lines": texts}))
+            found.append(run_query(_with_typed_lines(_prompts_sql()), {"lines": texts}))
     found = [table for table in found if table.num_rows]
     return pa.concat_tables(found) if found else None
 
@@ -537,10 +558,17 @@ def _blocks(path: FilePath, prompts: pa.Table | None, inline: bool) -> Iterator[
                       if pc.any(pc.match_substring(texts["raw"], key)).as_py())
         records = None
         if kinds:
-            query = _query(kinds, joined, keep_prompts(), str(token_conventions()))
-            records = _with_originals(texts, run_query(query, {
-                "lines": texts, **({"otlp_prompts": prompts} if joined == "table" else {})}),
-                kinds)
+            relations = {"lines": texts,
+                         **({"otlp_prompts": prompts} if joined == "table" else {})}
+            settings = (keep_prompts(), str(token_conventions()))
+            try:  # the common case: every line fits the export type
+                records = run_query(_query(kinds, joined, *settings, typed_only=True),
+                                    relations)
+            except duckdb.Error as error:
+                if _NOT_TYPED not in str(error):
+                    raise
+                records = run_query(_query(kinds, joined, *settings), relations)
+            records = _with_originals(texts, records, kinds)
         seen = set() if records is None else set(pc.unique(records["line"]).to_pylist())
         empty = [n for n in texts["source_line"].to_pylist() if n not in seen]
         part = (Part(None, None, {}) if records is None
