@@ -137,11 +137,25 @@ def _nested(top: str, rest: list[str]) -> str:
 
 
 def _csv_resolver(columns: list[str]):
-    def resolve(path: str) -> str:
+    """A column's cell as JSON; the paths inside one cell (``metadata.usage_object.…``) are
+    extracted in one call, so the cell is parsed once, not once a path."""
+    inside: dict[str, list[str]] = {}
+    for path in sorted(MAPPING.paths()):
+        top, *rest = path.split(".")
+        if rest:
+            inside.setdefault(top, []).append(".".join(json.dumps(part) for part in rest))
+
+    def resolve(path: str):
         top, *rest = path.split(".")
         if top not in columns:
             return "cast(null as json)"
-        return _nested(_json_value(f'"{top}"'), rest)
+        if not rest:
+            return _json_value(f'"{top}"')
+        paths = inside[top]
+        every = "[" + ", ".join(f"'$.{inner}'" for inner in paths) + "]"
+        index = paths.index(".".join(json.dumps(part) for part in rest)) + 1
+        return (f"json_extract({_json_value(f'{chr(34)}{top}{chr(34)}')}, {every})",
+                lambda column: f"{column}[{index}]")
     return resolve
 
 
