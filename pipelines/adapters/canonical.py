@@ -297,9 +297,11 @@ def split_checked(stream: str, checked: pa.Table) -> Part:
         skips = {item["values"].as_py(): item["counts"].as_py() for item in counts}
         checked = checked.filter(pc.invert(skipped))
     bad = pc.is_valid(checked["reason"])
-    names = [f.name for f in STREAM_FIELDS[stream]]
-    return Part(_concat([checked.filter(pc.invert(bad)).select([*names, "source_line"])]),
-                _concat([checked.filter(bad).select(["source_line", "raw", "reason"])]), skips)
+    valid = checked.select([*(f.name for f in STREAM_FIELDS[stream]), "source_line"])
+    if not pc.any(bad).as_py():  # the common case: no copy of the rows
+        return Part(_concat([valid]), None, skips)
+    return Part(_concat([valid.filter(pc.invert(bad))]),
+                _concat([checked.select(["source_line", "raw", "reason"]).filter(bad)]), skips)
 
 
 def merged(parts: Iterable[Part]) -> Part:

@@ -200,10 +200,12 @@ class EventLog:
                            part: int | None = None) -> None:
         """Rows already carry lineage; they are split into date partitions."""
         rows = rows.select(stream_schema(stream).names).cast(stream_schema(stream))
-        days = pc.strftime(rows[PARTITION_TIME[stream]], format="%Y-%m-%d")
-        for day in pc.unique(days).to_pylist():
-            _write_atomically(rows.filter(pc.equal(days, day)),
-                              self.lake / stream / f"date={day}" / self._file_name(batch_id, part))
+        days = pc.cast(rows[PARTITION_TIME[stream]], pa.date32(), safe=False)
+        unique = pc.unique(days).to_pylist()
+        for day in unique:  # (a day's file, the usual landing file, is written uncopied)
+            _write_atomically(rows if len(unique) == 1 else rows.filter(pc.equal(days, day)),
+                              self.lake / stream / f"date={day.isoformat()}"
+                              / self._file_name(batch_id, part))
 
     def write_reference_snapshot(self, name: str, rows: pa.Table, batch_id: str) -> None:
         _write_atomically(rows, self.lake / "reference" / name / f"{batch_id}.parquet")
