@@ -1,7 +1,8 @@
 """The `tokenroi` command: generate a sample org, run the pipeline, render reports.
 
-Flags become the TOKENROI_* environment variables before the code location is loaded, so
-Dagster assets and dbt see exactly the paths given here (pipelines/settings.py).
+Flags, then TOKENROI_* environment variables, then defaults make the run's settings
+(pipelines/settings.py); the job gets them as the run config of its ``settings`` resource,
+and dbt, a subprocess, gets the paths it reads in its environment (``_hand_off``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from pipelines.settings import ENGINES, PROJECT_ROOT, ensure_dagster_home, load_settings
+from pipelines.settings import ENGINES, PROJECT_ROOT, SettingError, Settings, resolve_settings
 
 EVAL_SET = PROJECT_ROOT / "tests" / "fixtures" / "task_class_eval.csv"
 
@@ -29,38 +30,73 @@ class CommandError(Exception):
     """A failure to report in one line with a non-zero exit."""
 
 
-def _apply_paths(args: argparse.Namespace) -> None:
-    for flag, variable in (("landing", "TOKENROI_LANDING"), ("lake", "TOKENROI_LAKE"),
-                           ("warehouse", "TOKENROI_WAREHOUSE"), ("reports", "TOKENROI_REPORTS")):
-        value = getattr(args, flag, None)
-        if value:
-            os.environ[variable] = str(Path(value).expanduser().resolve())
+def _settings(args: argparse.Namespace) -> Settings:
+    """The run's settings: the command's flags over the environment over the defaults."""
+    given = {name: str(Path(getattr(args, name)).expanduser().resolve())
+             for name in ("landing", "lake", "warehouse", "reports")
+             if getattr(args, name, None)}
     if getattr(args, "engine", None):
-        os.environ["TOKENROI_ENGINE"] = args.engine
+        given["engine"] = args.engine
     try:
-        load_settings().export()
-    except ValueError as error:
+        return resolve_settings(given)
+    except SettingError as error:
         raise CommandError(str(error)) from None
 
 
-def _run_pipeline(job_name: str, wait: bool = False) -> None:
+def _hand_off(settings: Settings) -> None:
+    """The one place tokenroi writes its environment: what its subprocesses read. dbt reads
+    the lake and build paths (profiles.yml, sources.yml) from it; GX, Dagster and tqdm
+    their telemetry and progress switches; dagster-dbt finds `dbt` on PATH."""
+    os.environ.update(settings.dbt_env())
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GX's progress bars would drown the progress
+    bin_dir = str(Path(sys.executable).parent)
+    if shutil.which("dbt") is None or not os.environ.get("PATH", "").startswith(bin_dir):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _definitions(settings: Settings):
+    """The code location for the settings' dbt project, its manifest prepared first."""
+    from pipelines.defs.dbt_project import ManifestMissing, prepare_manifest
+    from pipelines.settings import SHIPPED_DBT_PROJECT
+
+    try:
+        prepare_manifest(settings.dbt_project)
+    except ManifestMissing as error:
+        raise CommandError(str(error)) from None
+    if settings.dbt_project == SHIPPED_DBT_PROJECT:
+        from pipelines.definitions import defs
+        return defs
+    from pipelines.definitions import build_definitions
+    return build_definitions(settings.dbt_project)
+
+
+def _run_pipeline(settings: Settings, wait: bool = False, full_refresh: bool = False,
+                  dbt_vars: dict | None = None) -> None:
     from pipelines.eventlog.ingest import LandingError, check_landing
 
-    settings = load_settings()
-    if job_name == "tokenroi_daily":
-        try:
-            check_landing(settings.landing)
-        except LandingError as error:
-            raise CommandError(str(error)) from None
-    home = ensure_dagster_home()
+    try:
+        check_landing(settings.landing)
+    except LandingError as error:
+        raise CommandError(str(error)) from None
+    _hand_off(settings)
+    defs = _definitions(settings)
+    from pipelines.defs.resources import CLI_TAG
+    from pipelines.instance import dagster_home, instance
     from pipelines.runlock import RunLocked, lock_path, run_lock
-    from pipelines.runner import run_job
+    from pipelines.runner import run_config, run_job
 
-    log_path = home / "logs" / f"{job_name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    job_name = "tokenroi_daily"
+    log_path = (dagster_home(settings) / "logs"
+                / f"{job_name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log")
     try:
         with run_lock(lock_path(settings.build_db), wait=wait,
                       waiting=lambda message: print(message, file=sys.stderr, flush=True)):
-            outcome = run_job(job_name, log_path)
+            outcome = run_job(defs, job_name, log_path,
+                              run_config(settings, full_refresh=full_refresh,
+                                         dbt_vars=dbt_vars),
+                              instance(settings), tags={CLI_TAG: "cli"})
     except RunLocked as error:
         raise CommandError(str(error)) from None
     if not outcome.success:
@@ -91,8 +127,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    _apply_paths(args)
-    _run_pipeline("tokenroi_daily", wait=args.wait)
+    _run_pipeline(_settings(args), wait=args.wait)
 
 
 def demo_window(today: date) -> tuple[date, int]:
@@ -105,8 +140,8 @@ def demo_window(today: date) -> tuple[date, int]:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    _apply_paths(args)
-    landing = load_settings().landing
+    settings = _settings(args)
+    landing = settings.landing
     if not landing.exists() or not any(landing.iterdir()):
         from pipelines.generate.org import generate_org
 
@@ -117,26 +152,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
         print(f"generated {truth['agent_calls']:,} agent calls for {truth['people']} people")
     else:
         print(f"using the landing folder {landing} as it is")
-    _run_pipeline("tokenroi_daily")
+    _run_pipeline(settings)
 
 
 def cmd_rebuild(args: argparse.Namespace) -> None:
-    from pipelines.eventlog.provenance import drop_build
-    from pipelines.runlock import RunLocked, lock_path, run_lock
-
-    _apply_paths(args)
-    settings = load_settings()
-    try:
-        # held from before the build database is dropped: a running job keeps its file
-        with run_lock(lock_path(settings.build_db)):
-            for path in (settings.build_db, settings.marts_db):
-                drop_build(path)
-            on = "" if settings.engine == "duckdb" else f" on {settings.engine}"
-            print(f"dropped the build database; rebuilding{on} from the event log in "
-                  f"{settings.lake}")
-            _run_pipeline("tokenroi_rebuild")
-    except RunLocked as error:
-        raise CommandError(str(error)) from None
+    settings = _settings(args)
+    on = "" if settings.engine == "duckdb" else f" on {settings.engine}"
+    print(f"rebuilding every model{on} from the event log in {settings.lake} (the daily job "
+          "with a full refresh: the build database is dropped first)")
+    _run_pipeline(settings, full_refresh=True)
 
 
 def cmd_docs(args: argparse.Namespace) -> None:
@@ -144,18 +168,18 @@ def cmd_docs(args: argparse.Namespace) -> None:
     import subprocess
 
     from pipelines.defs.resources import dbt_executable
-    from pipelines.settings import DBT_PROJECT_DIR, data_dir
 
-    _apply_paths(args)
-    settings = load_settings()
-    out = Path(args.out).expanduser().resolve() if args.out else data_dir() / "docs"
+    settings = _settings(args)
+    _hand_off(settings)
+    project = settings.dbt_project
+    out = Path(args.out).expanduser().resolve() if args.out else settings.data / "docs"
     if not settings.build_db.exists():
         print(f"note: no build database at {settings.build_db} yet (run `tokenroi run`): "
               "the docs will describe the models without row counts or column types")
     done = subprocess.run([dbt_executable(), "docs", "generate", "--static", "--quiet",
-                           "--profiles-dir", str(DBT_PROJECT_DIR)], cwd=DBT_PROJECT_DIR,
+                           "--profiles-dir", str(project)], cwd=project,
                           capture_output=True, text=True)
-    page = DBT_PROJECT_DIR / "target" / "static_index.html"
+    page = project / "target" / "static_index.html"
     if done.returncode != 0 or not page.exists():
         reason = (done.stdout + done.stderr).strip().splitlines()
         raise CommandError("dbt docs generate failed: " + (reason[-1] if reason else "?"))
@@ -165,10 +189,9 @@ def cmd_docs(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    _apply_paths(args)
     from pipelines.report.render import available_months, render_month
 
-    settings = load_settings()
+    settings = _settings(args)
     out = Path(args.out).expanduser().resolve() if args.out else settings.reports
     if not settings.warehouse.exists():
         raise CommandError(f"no warehouse at {settings.warehouse}: run `tokenroi run` first")
@@ -180,12 +203,16 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 
 def cmd_checks(args: argparse.Namespace) -> None:
-    from pipelines.quality.gx_suites import check_states, read_history
+    from pipelines.instance import instance
+    from pipelines.quality.history import check_history, check_states
 
-    quality = load_settings().quality
-    history = read_history(quality)
+    settings = _settings(args)
+    defs = _definitions(settings)
+    keys = defs.resolve_asset_graph().asset_check_keys
+    history = check_history(instance(settings), keys, limit=max(args.last, 50))
     if not history:
-        raise CommandError(f"no check results in {quality}: run `tokenroi run` first")
+        raise CommandError("no check results in the Dagster instance: run `tokenroi run` "
+                           "first")
     if args.check:
         entries = [e for e in history if e["check"] == args.check]
         if not entries:
@@ -204,24 +231,22 @@ def cmd_checks(args: argparse.Namespace) -> None:
     failing = sum(s["outcome"] == "FAIL" for s in states)
     warning = sum(s["outcome"] == "warn" for s in states)
     print(f"{len(states)} checks: {failing} failing, {warning} warning "
-          f"(full results: {quality})")
+          f"(full results: {settings.quality})")
 
 
 def cmd_prices_check(args: argparse.Namespace) -> None:
     from pipelines.prices.check import unpriced_models
-    from pipelines.settings import SHIPPED_PRICE_CATALOG
-
-    _apply_paths(args)
-    settings = load_settings()
+    settings = _settings(args)
     if not settings.warehouse.exists():
         raise CommandError(f"no warehouse at {settings.warehouse}: run `tokenroi run` first")
     overrides = settings.landing / "reference" / "model_prices.csv"
-    found = unpriced_models(settings.warehouse, [SHIPPED_PRICE_CATALOG, overrides])
+    catalog = settings.price_catalog
+    found = unpriced_models(settings.warehouse, [catalog, overrides])
     for model in found:
         print(model.line())
     print(f"{len(found)} unpriced model(s) in {settings.warehouse}" + (
         f"; price them in {overrides} (columns of the shipped catalog, "
-        f"{SHIPPED_PRICE_CATALOG.name})" if found else ""))
+        f"{catalog.name})" if found else ""))
 
 
 def cmd_classify_eval(args: argparse.Namespace) -> None:
@@ -318,7 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     checks = commands.add_parser(
         "checks", help="each quality check's latest outcome and since when it has held",
-        description="Read the validation history the runs keep (data/quality/history.jsonl): "
+        description="Read the check results Dagster keeps for the runs (its instance in "
+                    "DAGSTER_HOME, default data/dagster_home): "
                     "every check's latest outcome, and the run where it started failing or "
                     "recovered. With --check, that check's outcome in each run.")
     checks.add_argument("--check", metavar="NAME", help="one check's history, run by run")
@@ -352,13 +378,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # GX's progress bars would drown the progress
-    # dagster-dbt looks for `dbt` on PATH: put this environment's bin folder first.
-    bin_dir = str(Path(sys.executable).parent)
-    if shutil.which("dbt") is None or not os.environ.get("PATH", "").startswith(bin_dir):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     args = build_parser().parse_args(argv)
     try:
         args.func(args)

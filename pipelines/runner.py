@@ -1,7 +1,8 @@
 """Run a Dagster job of the code location from the command line, with readable progress.
 
 `tokenroi run` executes the very job the daily schedule runs, in process, against the
-instance in DAGSTER_HOME, so command-line runs appear in the Dagster UI as well.
+instance in DAGSTER_HOME, so command-line runs appear in the Dagster UI as well; the
+command's flags reach the assets as the run config of the ``settings`` resource.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+
+from pipelines.settings import Settings
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 OWN_ERROR = re.compile(r"^pipelines(\.\w+)+: ")
@@ -54,17 +57,25 @@ def _failure_text(event) -> str:
     return f"step {event.step_key} failed: {first}"
 
 
-def run_job(job_name: str, log_path: Path) -> RunOutcome:
-    """Execute the job; progress goes to stderr, dbt's own output to ``log_path``."""
-    from pipelines.definitions import defs  # imported late: it reads the exported settings
+def run_config(settings: Settings, full_refresh: bool = False,
+               dbt_vars: dict | None = None) -> dict:
+    """The daily job's run config for these settings: the settings resource's fields, the
+    dbt step's full refresh and vars, and the progress logger."""
+    dbt_config: dict = {"full_refresh": full_refresh}
+    if dbt_vars:
+        dbt_config["vars"] = dbt_vars
+    return {"loggers": {"progress": {}},
+            "resources": {"settings": {"config": settings.as_config()}},
+            "ops": {"tokenroi_dbt": {"config": dbt_config}}}
 
+
+def run_job(defs: dg.Definitions, job_name: str, log_path: Path, config: dict,
+            instance: dg.DagsterInstance, tags: dict[str, str] | None = None) -> RunOutcome:
+    """Execute the job in process; progress goes to stderr, dbt's own output to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=dg.DagsterInstance.get(),
-            raise_on_error=False,
-            run_config={"loggers": {"progress": {}}},
-        )
+            instance=instance, raise_on_error=False, run_config=config, tags=tags)
     return outcome_of(result)
 
 

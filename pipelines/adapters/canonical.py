@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipelines.adapters.lines import numbered_lines, too_big_reason
+from pipelines.adapters.options import keep_prompts
 from pipelines.adapters.schema import (
     BILL_SOURCES,
     STREAM_FIELDS,
@@ -32,7 +33,6 @@ from pipelines.adapters.schema import (
     Field,
 )
 from pipelines.classify.rules import classify_sql
-from pipelines.settings import keep_prompts
 
 # Tokens above this are a unit mix-up, not a request.
 MAX_TOKENS = 10**12

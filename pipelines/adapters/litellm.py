@@ -49,7 +49,7 @@ from pipelines.adapters.mapping import (
     json_text,
     run_on_texts,
 )
-from pipelines.settings import keep_prompts, token_conventions
+from pipelines.adapters.options import keep_prompts, token_conventions
 
 SOURCE = "litellm"
 

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from pipelines.adapters import fields_sql as sql
 from pipelines.adapters.canonical import Part, run_query, split_checked
-from pipelines.settings import token_conventions
+from pipelines.adapters.options import token_conventions
 
 # A path is resolved by the producer to SQL giving a JSON value (NULL where absent).
 Resolver = Callable[[str], str]

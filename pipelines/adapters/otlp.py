@@ -54,7 +54,7 @@ from pipelines.adapters.mapping import (
     compile_mapping,
     json_text,
 )
-from pipelines.settings import keep_prompts, token_conventions
+from pipelines.adapters.options import keep_prompts, token_conventions
 
 SOURCE = "otlp"
 # Lines are read, mapped and checked this many bytes at a time: planning the format's query

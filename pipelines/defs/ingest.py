@@ -7,7 +7,8 @@ Dagster links these assets to the dbt models that read them.
 import dagster as dg
 import duckdb
 
-from pipelines.defs.resources import RunLockResource
+from pipelines.adapters.options import reading
+from pipelines.defs.resources import RunLockResource, TokenroiSettings
 from pipelines.eventlog.ingest import (
     REFERENCE_COLUMNS,
     REFERENCE_PATHS,
@@ -17,21 +18,24 @@ from pipelines.eventlog.ingest import (
     ingest_stream,
 )
 from pipelines.eventlog.store import EventLog
-from pipelines.settings import load_settings
+from pipelines.settings import Settings
 
 GROUP = "ingest"
 
 
-def _event_log() -> EventLog:
-    log = EventLog(load_settings().lake)
+def _event_log(settings: Settings) -> EventLog:
+    log = EventLog(settings.lake)
     log.ensure_layout(REFERENCE_SCHEMAS)
     return log
 
 
-def _ingest(context: dg.AssetExecutionContext, stream: str) -> dg.MaterializeResult:
-    settings = load_settings()
-    check_landing(settings.landing)
-    result = ingest_stream(settings.landing, _event_log(), stream, progress=context.log.info)
+def _ingest(context: dg.AssetExecutionContext, settings: TokenroiSettings,
+            stream: str) -> dg.MaterializeResult:
+    resolved = settings.resolve()
+    check_landing(resolved.landing)
+    with reading(resolved.read):
+        result = ingest_stream(resolved.landing, _event_log(resolved), stream,
+                               progress=context.log.info)
     context.log.info(result.summary())
     return dg.MaterializeResult(metadata={
         "files_ingested": result.files_ingested,
@@ -43,33 +47,33 @@ def _ingest(context: dg.AssetExecutionContext, stream: str) -> dg.MaterializeRes
 
 
 @dg.asset(key=["raw", "agent_calls"], group_name=GROUP, kinds={"python", "parquet"})
-def raw_agent_calls(context: dg.AssetExecutionContext,
+def raw_agent_calls(context: dg.AssetExecutionContext, settings: TokenroiSettings,
                     run_lock: RunLockResource) -> dg.MaterializeResult:
     """Agent calls from landing/agent_calls/<format>/ appended to the event log, one batch
     per new landing file; records that break the contract go to the quarantine."""
-    return _ingest(context, "agent_calls")
+    return _ingest(context, settings, "agent_calls")
 
 
 @dg.asset(key=["raw", "commits"], group_name=GROUP, kinds={"python", "parquet"})
-def raw_commits(context: dg.AssetExecutionContext,
+def raw_commits(context: dg.AssetExecutionContext, settings: TokenroiSettings,
                 run_lock: RunLockResource) -> dg.MaterializeResult:
     """Commits from the repositories in landing/git/repos.yml (one streamed `git log` each,
     re-read only when a ref moved) and from exported landing/git/*.jsonl files."""
-    return _ingest(context, "commits")
+    return _ingest(context, settings, "commits")
 
 
 @dg.asset(key=["raw", "deal_events"], group_name=GROUP, kinds={"python", "parquet"})
-def raw_deal_events(context: dg.AssetExecutionContext,
+def raw_deal_events(context: dg.AssetExecutionContext, settings: TokenroiSettings,
                     run_lock: RunLockResource) -> dg.MaterializeResult:
     """CRM deal events from landing/crm/canonical/*.jsonl appended to the event log."""
-    return _ingest(context, "deal_events")
+    return _ingest(context, settings, "deal_events")
 
 
 @dg.asset(key=["raw", "quarantine"], group_name=GROUP, kinds={"python", "parquet"},
           deps=[raw_agent_calls, raw_commits, raw_deal_events])
-def raw_quarantine() -> dg.MaterializeResult:
+def raw_quarantine(settings: TokenroiSettings) -> dg.MaterializeResult:
     """Records the ingests rejected, with file, line and reason (counted per stream and reason)."""
-    log = _event_log()
+    log = _event_log(settings.resolve())
     with duckdb.connect() as con:
         rows = con.execute(
             "select stream, reason, count(*) from read_parquet(?, union_by_name = true) "
@@ -91,12 +95,15 @@ def raw_quarantine() -> dg.MaterializeResult:
            for name in REFERENCE_COLUMNS],
     can_subset=False,
 )
-def reference_snapshots(context: dg.AssetExecutionContext, run_lock: RunLockResource):
+def reference_snapshots(context: dg.AssetExecutionContext, settings: TokenroiSettings,
+                        run_lock: RunLockResource):
     """People, budgets, features, deal features, price overrides and exchange rates (the
     org's fx_rates.csv, Salesforce's DatedConversionRate and CurrencyType), as snapshots."""
-    settings = load_settings()
-    check_landing(settings.landing)
-    result = ingest_reference(settings.landing, _event_log(), progress=context.log.info)
+    resolved = settings.resolve()
+    check_landing(resolved.landing)
+    with reading(resolved.read):
+        result = ingest_reference(resolved.landing, _event_log(resolved),
+                                  progress=context.log.info)
     context.log.info(result.summary())
     for name in REFERENCE_COLUMNS:
         yield dg.MaterializeResult(asset_key=["reference", name],

@@ -1,6 +1,10 @@
-"""The daily job (run by the schedule and by `tokenroi run`) and its schedule."""
+"""The daily job (run by the schedule, the sensor, `tokenroi run` and `tokenroi rebuild`)."""
 
 import dagster as dg
+
+# Runs of this tag queue behind each other in Dagster's run coordinator (limit 1 in the
+# instance's dagster.yaml, pipelines/instance.py): one writer for the event log and the build.
+BUILD_TAG = {"tokenroi/build": "tokenroi"}
 
 # One step at a time in one process: DuckDB allows a single writer per file, and dbt,
 # the checks and publication all open the build file.
@@ -8,16 +12,11 @@ daily_job = dg.define_asset_job(
     name="tokenroi_daily",
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
+    tags=BUILD_TAG,
     description="Ingest new landing files, build the dbt models, run the checks, publish "
-                "the warehouse and the outcome report.",
-)
-
-# `tokenroi rebuild`: everything downstream of the event log, none of the ingest.
-rebuild_job = dg.define_asset_job(
-    name="tokenroi_rebuild",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
-    executor_def=dg.in_process_executor,
-    description="Rebuild the warehouse from the event log alone (no landing files read).",
+                "the warehouse and the outcome report. With the tokenroi_dbt step's "
+                "full_refresh config (`tokenroi rebuild`), the build is dropped and every "
+                "model rebuilt from the whole event log.",
 )
 
 daily_schedule = dg.ScheduleDefinition(

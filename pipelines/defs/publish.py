@@ -2,11 +2,10 @@
 
 import dagster as dg
 
-from pipelines.defs.resources import RunLockResource
+from pipelines.defs.resources import RunLockResource, TokenroiSettings
 from pipelines.defs.transform import mart_key
 from pipelines.publish import publish_warehouse
 from pipelines.report.render import available_months, render_month
-from pipelines.settings import load_settings
 
 PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "fct_bill_reconciliation",
                    "fct_unknown_identities", "fct_commits", "fct_spend_attribution",
@@ -21,9 +20,9 @@ PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "fct_bill_reconciliatio
 
 @dg.asset(key=["warehouse"], group_name="publish", kinds={"duckdb"},
           deps=[mart_key(name) for name in PUBLISHED_MARTS])
-def warehouse(run_lock: RunLockResource) -> dg.MaterializeResult:
+def warehouse(settings: TokenroiSettings, run_lock: RunLockResource) -> dg.MaterializeResult:
     """The analysts' DuckDB file: the marts copied into a new file, renamed into place."""
-    settings = load_settings()
+    settings = settings.resolve()
     counts = publish_warehouse(settings.marts_db, settings.warehouse)
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(settings.warehouse)),
@@ -33,11 +32,11 @@ def warehouse(run_lock: RunLockResource) -> dg.MaterializeResult:
 
 
 @dg.asset(key=["outcome_report"], group_name="publish", kinds={"html"}, deps=[warehouse])
-def outcome_report(context: dg.AssetExecutionContext,
+def outcome_report(context: dg.AssetExecutionContext, settings: TokenroiSettings,
                    run_lock: RunLockResource) -> dg.MaterializeResult:
     """The monthly outcome report (HTML + Markdown + PDF) for every month in the warehouse;
     a month whose report would say the same about it as last time is kept."""
-    settings = load_settings()
+    settings = settings.resolve()
     rendered = [render_month(settings.warehouse, month, settings.reports, only_if_changed=True)
                 for month in available_months(settings.warehouse)]
     paths = [path for path, _ in rendered]

@@ -1,4 +1,12 @@
-"""Resources, declared once: the dbt CLI (with the venv's own dbt) and the run lock."""
+"""The resources every asset takes: the settings, the build database, the run lock, dbt.
+
+``TokenroiSettings`` is where a run's paths and engine settings come from: each field is
+given in the run config (the CLI builds it from its flags; the launchpad shows it), else
+the field's TOKENROI_* environment variable (pipelines/settings.py ``VARIABLES``), else
+its default. Assets call ``settings.resolve()`` once and pass the values on.
+"""
+
+from __future__ import annotations
 
 import contextlib
 import shutil
@@ -6,11 +14,81 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
+import duckdb
+from dagster_dbt import DbtCliResource, DbtProject
+from pydantic import Field
 
-from pipelines.defs.dbt_project import tokenroi_dbt_project
 from pipelines.runlock import lock_path, run_lock
-from pipelines.settings import load_settings
+from pipelines.settings import Settings, resolve_settings
+
+# A run the CLI started carries this tag: the CLI already holds the run lock.
+CLI_TAG = "tokenroi/started_by"
+
+
+def _unset(description: str):
+    return Field(default=None, description=description)
+
+
+class TokenroiSettings(dg.ConfigurableResource):
+    """Paths and engine settings. Unset fields take TOKENROI_<FIELD> from the environment
+    (e.g. TOKENROI_LAKE for ``lake``), else the default under the data folder."""
+
+    data: str | None = _unset("folder holding every default path (TOKENROI_DATA; data/)")
+    landing: str | None = _unset("landing files to ingest (TOKENROI_LANDING; data/landing)")
+    lake: str | None = _unset("the append-only event log (TOKENROI_LAKE; data/lake)")
+    warehouse: str | None = _unset("the published DuckDB file (TOKENROI_WAREHOUSE)")
+    reports: str | None = _unset("the monthly reports' folder (TOKENROI_REPORTS)")
+    build_db: str | None = _unset("the private DuckDB file dbt builds in (TOKENROI_BUILD_DB)")
+    quality: str | None = _unset("kept validation results (TOKENROI_QUALITY)")
+    spark_dir: str | None = _unset("engine=spark: the local Spark folders (TOKENROI_SPARK_DIR)")
+    dbt_project: str | None = _unset("the dbt project to build (TOKENROI_DBT_PROJECT)")
+    engine: str | None = _unset("duckdb or spark (TOKENROI_ENGINE)")
+    spark_method: str | None = _unset("session, thrift or http (TOKENROI_SPARK_METHOD)")
+    spark_lake: str | None = _unset("the lake as Spark reads it (TOKENROI_SPARK_LAKE)")
+    spark_export: str | None = _unset("where Spark writes its exports (TOKENROI_SPARK_EXPORT)")
+    keep_prompts: bool | None = _unset("log prompt text (TOKENROI_KEEP_PROMPTS=1)")
+    token_conventions: str | None = _unset("FORMAT[/NAME]=CONVENTION,… "
+                                           "(TOKENROI_TOKEN_CONVENTIONS)")
+    csv_encoding: str | None = _unset("CRM and reference CSV encoding (TOKENROI_CSV_ENCODING)")
+    reporting_currency: str | None = _unset("deal amounts converted to "
+                                            "(TOKENROI_REPORTING_CURRENCY; USD)")
+    company_currency: str | None = _unset("currency of amounts naming none "
+                                          "(TOKENROI_COMPANY_CURRENCY; USD)")
+    dbt_vars: str | None = _unset("JSON object of dbt vars (TOKENROI_DBT_VARS)")
+
+    def resolve(self) -> Settings:
+        return resolve_settings({name: getattr(self, name)
+                                 for name in TokenroiSettings.model_fields})
+
+
+class BuildDatabase(dg.ConfigurableResource):
+    """The DuckDB file the checks and publication read (the build, or engine=spark its
+    local mirror). Read-only: the in-process executor runs one step at a time, so this
+    never meets dbt's writer."""
+
+    settings: TokenroiSettings
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.settings.resolve().marts_db), read_only=True)
+
+
+class RunLockResource(dg.ConfigurableResource):
+    """Held for the whole run by every asset that writes (the event log, the build, the
+    warehouse). The CLI takes it before the run starts (refusing, or waiting with --wait);
+    a run the daemon or the UI started waits for it: such runs queue behind each other in
+    Dagster's run coordinator (tag ``tokenroi/build``), and behind a CLI run here. With the
+    in-process executor a resource lives from the first step to the last."""
+
+    settings: TokenroiSettings
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context):
+        path = lock_path(self.settings.resolve().build_db)
+        started_by_cli = context.dagster_run is not None and (
+            context.dagster_run.tags.get(CLI_TAG) == "cli")
+        with run_lock(path, wait=not started_by_cli,
+                      waiting=lambda message: context.log.info(message)):
+            yield self
 
 
 def dbt_executable() -> str:
@@ -19,23 +97,7 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
-def dbt_resource() -> DbtCliResource:
-    """dbt on the engine TOKENROI_ENGINE names: the profiles.yml target is the only change."""
-    return DbtCliResource(
-        project_dir=tokenroi_dbt_project,
-        profiles_dir=str(tokenroi_dbt_project.project_dir),
-        dbt_executable=dbt_executable(),
-        target=load_settings().dbt_target,
-    )
-
-
-class RunLockResource(dg.ConfigurableResource):
-    """Held for the whole run by every asset that writes (the event log, the build, the
-    warehouse): a run started from the UI or the schedule while another is running fails
-    at once with who holds the lock, instead of writing beside it. With the in-process
-    executor a resource lives from the first step to the last."""
-
-    @contextlib.contextmanager
-    def yield_for_execution(self, context):
-        with run_lock(lock_path(load_settings().build_db)):
-            yield self
+def dbt_resource(project: DbtProject) -> DbtCliResource:
+    """dbt on the project; the target (the engine) is chosen per run from the settings."""
+    return DbtCliResource(project_dir=project, profiles_dir=str(project.project_dir),
+                          dbt_executable=dbt_executable())

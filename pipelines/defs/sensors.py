@@ -7,10 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.jobs import daily_job
-from pipelines.settings import load_settings
-
-ACTIVE = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
-          dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+from pipelines.defs.resources import TokenroiSettings
 
 
 def landing_fingerprint(landing: Path) -> tuple[str, int]:
@@ -29,17 +26,13 @@ def landing_fingerprint(landing: Path) -> tuple[str, int]:
 
 @dg.sensor(job=daily_job, minimum_interval_seconds=300,
            default_status=dg.DefaultSensorStatus.STOPPED)
-def landing_files_sensor(context: dg.SensorEvaluationContext):
+def landing_files_sensor(context: dg.SensorEvaluationContext, settings: TokenroiSettings):
     """Runs tokenroi_daily when a file under the landing folder is new or changed (checked
     every 5 minutes; turn it on in the UI). New commits in repositories listed in
-    git/repos.yml do not change the landing folder: the daily schedule reads them."""
-    fingerprint, files = landing_fingerprint(load_settings().landing)
+    git/repos.yml do not change the landing folder: the daily schedule reads them. A run
+    requested while another runs waits in Dagster's run queue (the job's concurrency tag)."""
+    fingerprint, files = landing_fingerprint(settings.resolve().landing)
     if fingerprint == context.cursor:
         return dg.SkipReason(f"no new or changed file among {files} landing files")
-    active = context.instance.get_run_records(
-        dg.RunsFilter(job_name=daily_job.name, statuses=ACTIVE), limit=1)
-    if active:
-        # One run at a time (one writer per DuckDB file); the next tick tries again.
-        return dg.SkipReason("landing files changed; waiting for the current run to finish")
     context.update_cursor(fingerprint)
     return dg.RunRequest(run_key=fingerprint, tags={"tokenroi/landing_files": str(files)})

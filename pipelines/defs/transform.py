@@ -4,14 +4,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
 
-from pipelines.defs.dbt_project import dbt_build_args, ensure_manifest, tokenroi_dbt_project
-from pipelines.defs.resources import RunLockResource
+from pipelines.defs.dbt_project import dbt_build_args, manifest_path
+from pipelines.defs.resources import RunLockResource, TokenroiSettings
 from pipelines.eventlog.provenance import drop_build, foreign_build, record_build
 from pipelines.eventlog.store import EventLog
 from pipelines.quality.dbt_results import keep_dbt_results
-from pipelines.settings import dbt_vars, load_settings
+from pipelines.settings import VARIABLES, Settings, dbt_reads
 from pipelines.spark_mirror import exported_relations, mirror_spark_build
 
 
@@ -40,38 +41,79 @@ class TokenroiTranslator(DagsterDbtTranslator):
 translator = TokenroiTranslator()
 
 
-@dbt_assets(manifest=ensure_manifest(), project=tokenroi_dbt_project,
-            dagster_dbt_translator=translator, name="tokenroi_dbt")
-def tokenroi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                        run_lock: RunLockResource):
-    """Build and test every dbt model: in the private build DuckDB file, or on Spark
-    (TOKENROI_ENGINE=spark), whose results are then copied into a local DuckDB file for the
-    checks and publication."""
-    settings = load_settings()
-    on_spark = settings.engine == "spark"
-    log = EventLog(settings.lake)
-    foreign = foreign_build(settings.build_db, log)
-    if foreign is not None:
-        # incremental staging would keep another log's rows: start again from this one
-        drop_build(settings.build_db)
-        context.log.warning(f"{foreign}: dropped the build database, rebuilding from the "
-                            f"event log in {settings.lake}")
-    exports = exported_relations(tokenroi_dbt_project.manifest_path) if on_spark else None
-    invocation = dbt.cli(dbt_build_args(dbt_vars=dbt_vars(), spark_exports=exports),
-                         context=context, raise_on_error=False)
-    yield from invocation.stream()
-    # dbt's test results of every run are kept beside the GX results (data/quality/dbt/).
-    keep_dbt_results(settings.quality, context.run.run_id,
-                     invocation.target_path / "run_results.json")
-    error = invocation.get_error()
-    if error is not None:
-        raise error
-    record_build(settings.build_db, log)
-    if on_spark:
-        counts = mirror_spark_build(settings.spark_export, settings.marts_db, exports,
-                                    invocation.target_path / "manifest.json")
-        context.log.info(f"copied {len(counts)} relations ({sum(counts.values()):,} rows) "
-                         f"from the Spark build into {settings.marts_db}")
+class DbtBuildConfig(dg.Config):
+    """How dbt builds in this run (run config of the tokenroi_dbt step)."""
+
+    full_refresh: bool = Field(
+        default=False, description="drop the build database and rebuild every model from "
+        "the whole event log (`tokenroi rebuild`)")
+    vars: dict[str, Any] = Field(
+        default_factory=dict, description="dbt_project.yml vars for this run (thresholds, "
+        "currencies), over the settings' TOKENROI_DBT_VARS and currencies")
+
+
+class BuildPathsDiffer(RuntimeError):
+    """dbt would build elsewhere than the run's settings say."""
+
+
+def check_dbt_reads(settings: Settings) -> None:
+    """dbt takes the lake and the build file from its environment: they must be the run's."""
+    for name, seen in dbt_reads(settings).items():
+        wanted = getattr(settings, name)
+        if seen != wanted:
+            raise BuildPathsDiffer(
+                f"dbt would read {name} at {seen} but this run's settings say {wanted}: set "
+                f"{VARIABLES[name]}={wanted} in the environment of the code location (dbt "
+                "reads it there), or run through `tokenroi`, which hands it over")
+
+
+def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+    """The dbt models of ``project`` as one multi-asset; dbt tests are its checks."""
+
+    @dbt_assets(manifest=manifest_path(project), project=project,
+                dagster_dbt_translator=translator, name="tokenroi_dbt")
+    def tokenroi_dbt_models(context: dg.AssetExecutionContext, config: DbtBuildConfig,
+                            dbt: DbtCliResource, settings: TokenroiSettings,
+                            run_lock: RunLockResource):
+        """Build and test every dbt model: in the private build DuckDB file, or on Spark
+        (engine=spark), whose results are then copied into a local DuckDB file for the
+        checks and publication."""
+        resolved = settings.resolve()
+        check_dbt_reads(resolved)
+        on_spark = resolved.engine == "spark"
+        log = EventLog(resolved.lake)
+        if config.full_refresh:
+            for path in (resolved.build_db, resolved.marts_db):
+                drop_build(path)
+            context.log.info(f"full refresh: dropped the build database, rebuilding from the "
+                             f"event log in {resolved.lake}")
+        foreign = foreign_build(resolved.build_db, log)
+        if foreign is not None:
+            # incremental staging would keep another log's rows: start again from this one
+            drop_build(resolved.build_db)
+            context.log.warning(f"{foreign}: dropped the build database, rebuilding from "
+                                f"the event log in {resolved.lake}")
+        resolved.build_db.parent.mkdir(parents=True, exist_ok=True)
+        exports = exported_relations(project.manifest_path) if on_spark else None
+        args = dbt_build_args(resolved, full_refresh=config.full_refresh,
+                              dbt_vars={**resolved.dbt_vars, **config.vars},
+                              spark_exports=exports)
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        yield from invocation.stream()
+        # dbt's test results of every run are kept beside the GX results (quality/dbt/).
+        keep_dbt_results(resolved.quality, context.run.run_id,
+                         invocation.target_path / "run_results.json")
+        error = invocation.get_error()
+        if error is not None:
+            raise error
+        record_build(resolved.build_db, log)
+        if on_spark:
+            counts = mirror_spark_build(resolved.spark_export, resolved.marts_db, exports,
+                                        invocation.target_path / "manifest.json")
+            context.log.info(f"copied {len(counts)} relations ({sum(counts.values()):,} "
+                             f"rows) from the Spark build into {resolved.marts_db}")
+
+    return tokenroi_dbt_models
 
 
 def mart_key(name: str) -> dg.AssetKey:

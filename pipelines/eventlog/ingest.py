@@ -24,6 +24,7 @@ from pipelines.adapters.canonical import Part
 from pipelines.adapters.crm import read_salesforce_parts
 from pipelines.adapters.encoding import read_csv_text
 from pipelines.adapters.git import Repository, RepositoryError, read_commits, read_repos_yml
+from pipelines.adapters.options import keep_prompts
 from pipelines.adapters.registry import AGENT_CALL_ADAPTERS, FILE_ADAPTERS, Adapter
 from pipelines.eventlog.privacy import redact
 from pipelines.eventlog.store import (
@@ -34,7 +35,6 @@ from pipelines.eventlog.store import (
     utc_now,
     with_lineage,
 )
-from pipelines.settings import keep_prompts
 
 # Reference files: name -> the columns the file must have (values are kept as text and typed
 # in dbt staging, where a bad value fails a test instead of the ingest).

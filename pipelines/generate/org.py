@@ -29,9 +29,9 @@ from pipelines.generate.formats import (
 )
 from pipelines.generate.prompts import prompt_for
 from pipelines.generate.truth import CommitRecord, TruthBook, load_routing_targets
-from pipelines.settings import DBT_PROJECT_DIR, SHIPPED_PRICE_CATALOG
+from pipelines.settings import SHIPPED_DBT_PROJECT, SHIPPED_PRICE_CATALOG
 
-ROUTING_TARGETS = DBT_PROJECT_DIR / "seeds" / "routing_targets.csv"
+ROUTING_TARGETS = SHIPPED_DBT_PROJECT / "seeds" / "routing_targets.csv"
 
 TEAMS = {
     # team: (feature key prefix, repo, per-person monthly budget in USD)

@@ -1,18 +1,15 @@
-"""Keep dbt's test results of every run beside the GX results, and summarise them."""
+"""Keep dbt's run results of every run beside the GX results."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.quality.gx_suites import append_history
-
 
 def keep_dbt_results(quality_dir: Path, run_id: str, run_results: Path) -> Path | None:
-    """Copy run_results.json to quality/dbt/ and add one history line for the dbt tests:
-    how many passed, and the names of those that did not."""
+    """Copy run_results.json to quality/dbt/: every dbt test's result of the run (Dagster
+    keeps each one as an asset check evaluation too)."""
     if not run_results.exists():
         return None
     folder = quality_dir / "dbt"
@@ -20,14 +17,4 @@ def keep_dbt_results(quality_dir: Path, run_id: str, run_results: Path) -> Path 
     now = datetime.now(UTC)
     kept = folder / f"{now.strftime('%Y%m%dT%H%M%SZ')}_{run_id[:8]}.json"
     shutil.copyfile(run_results, kept)
-    results = json.loads(run_results.read_text()).get("results", [])
-    tests = [r for r in results if r.get("unique_id", "").startswith(("test.", "unit_test."))]
-    failed = [r["unique_id"].split(".")[2] for r in tests
-              if r.get("status") not in ("pass", "success")]
-    summary = (f"dbt tests: {len(tests) - len(failed)} of {len(tests)} passed"
-               + (f"; not passing: {', '.join(failed)}" if failed else ""))
-    append_history(quality_dir, {"checked_at": now.isoformat(timespec="seconds"),
-                                 "run_id": run_id, "check": "dbt_tests", "asset": "tokenroi_dbt",
-                                 "severity": "ERROR", "passed": not failed,
-                                 "summary": summary, "result_json": str(kept)})
     return kept
