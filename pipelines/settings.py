@@ -44,6 +44,7 @@ VARIABLES = {
     "company_currency": "TOKENROI_COMPANY_CURRENCY",
     "dbt_vars": "TOKENROI_DBT_VARS",
     "dbt_project": "TOKENROI_DBT_PROJECT",
+    "report_pdf": "TOKENROI_REPORT_PDF",
 }
 
 # path settings -> default, relative to the data folder
@@ -106,6 +107,8 @@ class Settings:
     read: ReadOptions = field(default_factory=ReadOptions)
     # dbt_project.yml vars this org overrides (currencies, TOKENROI_DBT_VARS)
     dbt_vars: Mapping[str, Any] = field(default_factory=dict)
+    # the report as PDF beside HTML and Markdown (TOKENROI_REPORT_PDF=0: without)
+    report_pdf: bool = True
 
     @property
     def quarantine(self) -> Path:
@@ -156,7 +159,8 @@ class Settings:
                 "token_conventions": ",".join(f"{k}={v}"
                                               for k, v in self.read.token_conventions),
                 "csv_encoding": self.read.csv_encoding or "",
-                "dbt_vars": json.dumps(dict(self.dbt_vars), sort_keys=True)}
+                "dbt_vars": json.dumps(dict(self.dbt_vars), sort_keys=True),
+                "report_pdf": self.report_pdf}
 
 
 def resolve_settings(given: Mapping[str, Any] | None = None,
@@ -195,6 +199,7 @@ def resolve_settings(given: Mapping[str, Any] | None = None,
                 raw("token_conventions") or "").items())),
             csv_encoding=_encoding(raw("csv_encoding") or "")),
         dbt_vars={**_currency_vars(raw), **_dbt_vars(raw("dbt_vars") or "")},
+        report_pdf=_flag(raw("report_pdf")) if raw("report_pdf") not in (None, "") else True,
     )
 
 
@@ -209,7 +214,7 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    return str(value).strip().lower() in ("1", "true", "yes")
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def parse_token_conventions(text: str) -> dict[str, str]:

@@ -1,23 +1,64 @@
-"""Shared fixtures: a generated org and real pipeline runs through the installed CLI."""
+"""Shared fixtures: one published baseline per test session, copies of it, and runs.
+
+The baseline is a generated org run once through the real command (`tokenroi generate`,
+`tokenroi run` in a subprocess) and shared by every xdist worker: tests read it, never
+change it. A test that injects a fault works on a copy (``baseline_copy``) and re-runs
+only the steps its fault affects, in process (``Workspace.run(select=...)``).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
+from filelock import FileLock
 
 TOKENROI = str(Path(sys.executable).parent / "tokenroi")
+ROOT = Path(__file__).resolve().parent.parent
+
+# What the CLI sets for itself; tests run the pipeline in process too.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+
+def pytest_configure(config):
+    """Parse the dbt project once, before the workers start (the CLI's own step)."""
+    if not hasattr(config, "workerinput"):
+        from pipelines.defs.dbt_project import prepare_manifest
+
+        prepare_manifest()
+
+
+_DEFINITIONS: dict[Path, dg.Definitions] = {}
+
+
+def definitions(project: Path) -> dg.Definitions:
+    """The code location on ``project`` (the shipped dbt project or a test's copy)."""
+    from pipelines.definitions import build_definitions, defs
+    from pipelines.defs.dbt_project import prepare_manifest
+    from pipelines.settings import SHIPPED_DBT_PROJECT
+
+    if project == SHIPPED_DBT_PROJECT:
+        return defs
+    if project not in _DEFINITIONS:
+        prepare_manifest(project)
+        _DEFINITIONS[project] = build_definitions(project)
+    return _DEFINITIONS[project]
 
 
 @dataclass
 class Workspace:
-    """A data folder (landing, lake, build, warehouse, reports) used by CLI runs."""
+    """A data folder (landing, lake, build, warehouse, reports) used by runs."""
 
     data: Path
     # TOKENROI_* settings for this workspace's runs (e.g. TOKENROI_DBT_VARS)
@@ -35,6 +76,10 @@ class Workspace:
     def lake(self) -> Path:
         return self.data / "lake"
 
+    @property
+    def reports(self) -> Path:
+        return self.data / "reports"
+
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("TOKENROI_") and k != "DAGSTER_HOME"}
@@ -43,12 +88,53 @@ class Workspace:
         return {**env, **self.settings}
 
     def tokenroi(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """The real command, in a new process."""
         done = subprocess.run([TOKENROI, *args], env=self.env(), capture_output=True, text=True,
                               timeout=900)
         if check and done.returncode != 0:
             raise AssertionError(f"tokenroi {' '.join(args)} exited {done.returncode}:\n"
                                  f"{done.stdout}\n{done.stderr}")
         return done
+
+    def resolved(self):
+        from pipelines.settings import resolve_settings
+
+        environ = {"TOKENROI_DATA": str(self.data), "TOKENROI_REPORT_PDF": "0",
+                   **self.settings}
+        return resolve_settings(environ=environ)
+
+    def run(self, select: list[str] | None = None, *, upstream_of: list[str] | None = None,
+            full_refresh: bool = False, dbt_vars: dict | None = None,
+            expect_success: bool = True):
+        """The daily job in this process, or only the assets in ``select`` (keys such as
+        "raw/agent_calls", "marts/fct_spend_daily", "warehouse") and those ``upstream_of``
+        the given keys (with them), each with its checks. The report is rendered without
+        PDF unless the workspace's settings ask for one. Returns the RunOutcome."""
+        from pipelines.instance import instance
+        from pipelines.runner import outcome_of, run_config
+
+        settings = self.resolved()
+        os.environ.update(settings.dbt_env())  # the CLI's hand-off to dbt
+        defs = definitions(settings.dbt_project)
+        keys = None
+        if select is not None or upstream_of is not None:
+            keys = {dg.AssetKey.from_user_string(k) for k in select or []}
+            if upstream_of:
+                keys |= dg.AssetSelection.assets(*[dg.AssetKey.from_user_string(k)
+                                                   for k in upstream_of]).upstream().resolve(
+                    defs.resolve_asset_graph())
+        dagster = instance(settings)
+        result = defs.resolve_job_def("tokenroi_daily").execute_in_process(
+            run_config=run_config(settings, full_refresh=full_refresh, dbt_vars=dbt_vars),
+            instance=dagster, raise_on_error=False,
+            asset_selection=None if keys is None else sorted(keys))
+        outcome = outcome_of(result)
+        # what the steps logged as warnings (e.g. a foreign build dropped)
+        outcome.logged_warnings = [entry.user_message for entry in dagster.all_logs(
+            result.run_id) if entry.dagster_event is None and entry.level >= logging.WARNING]
+        if expect_success and not outcome.success:
+            raise AssertionError(f"the run failed: {outcome.reason()}")
+        return outcome
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -79,19 +165,71 @@ class Workspace:
                 for s, t in tables}
 
 
-@pytest.fixture(scope="session")
-def generated_org(tmp_path_factory) -> tuple[Workspace, dict]:
-    """A small generated org (12 people, 10 days) in a fresh workspace, and its truth."""
-    workspace = Workspace(tmp_path_factory.mktemp("org"))
+@dataclass(frozen=True)
+class Done:
+    """What a finished command printed."""
+
+    stdout: str
+    stderr: str
+    returncode: int = 0
+
+
+def _shared_folder(tmp_path_factory, name: str) -> Path:
+    """A folder every xdist worker of this session sees (the base temp's parent)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return root / name
+
+
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``build(folder)`` run by the first worker to get here; the others wait and reuse it."""
+    folder = _shared_folder(tmp_path_factory, name)
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / ".done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            build(folder)
+            (folder / ".done").write_text("")
+    return folder
+
+
+def _generate(workspace: Workspace) -> dict:
     workspace.tokenroi("generate", "--out", str(workspace.landing), "--engineers", "12",
                        "--days", "10", "--seed", "11")
-    truth = json.loads((workspace.landing / "truth.json").read_text())
-    return workspace, truth
+    return json.loads((workspace.landing / "truth.json").read_text())
 
 
 @pytest.fixture(scope="session")
-def pipeline_run(generated_org) -> tuple[Workspace, dict, subprocess.CompletedProcess]:
-    """The whole daily job run once on the generated org."""
-    workspace, truth = generated_org
-    done = workspace.tokenroi("run")
-    return workspace, truth, done
+def generated_org(tmp_path_factory) -> tuple[Workspace, dict]:
+    """A small generated org (12 people, 10 days) in a fresh workspace, and its truth.
+    Shared: copy its landing folder before changing anything."""
+    folder = built_once(tmp_path_factory, "org", lambda f: _generate(Workspace(f / "data")))
+    workspace = Workspace(folder / "data")
+    return workspace, json.loads((workspace.landing / "truth.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory, generated_org) -> tuple[Workspace, dict, Done]:
+    """The published baseline: the generated org run once by `tokenroi run` (PDF included).
+    Shared by every test and worker: read it, never change it (see ``baseline_copy``)."""
+    source, truth = generated_org
+
+    def build(folder: Path) -> None:
+        workspace = Workspace(folder / "data")
+        shutil.copytree(source.landing, workspace.landing)
+        done = workspace.tokenroi("run")
+        (folder / "stdout.txt").write_text(done.stdout)
+        (folder / "stderr.txt").write_text(done.stderr)
+
+    folder = built_once(tmp_path_factory, "baseline", build)
+    done = Done((folder / "stdout.txt").read_text(), (folder / "stderr.txt").read_text())
+    return Workspace(folder / "data"), truth, done
+
+
+@pytest.fixture
+def baseline_copy(pipeline_run, tmp_path) -> tuple[Workspace, dict]:
+    """The published baseline (landing, lake, build, warehouse, reports, Dagster's
+    instance), copied for a test to change."""
+    workspace, truth, _ = pipeline_run
+    shutil.copytree(workspace.data, tmp_path / "data", symlinks=True)
+    return Workspace(tmp_path / "data"), truth

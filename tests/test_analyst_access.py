@@ -42,7 +42,8 @@ def published(tmp_path_factory) -> Workspace:
     (calls / "first.jsonl").write_text(_calls("a", 20, "2026-10-05"))
     (workspace.landing / "reference").mkdir()
     (workspace.landing / "reference" / "people.csv").write_text(PEOPLE)
-    workspace.tokenroi("run")
+    workspace.run(upstream_of=["marts/fct_agent_calls", "marts/fct_spend_daily",
+                               "marts/fct_monthly_headlines"], select=["warehouse"])
     return workspace
 
 

@@ -1,4 +1,4 @@
-"""Event-log guarantees through the whole job: an edited file adds only its new events."""
+"""Event-log guarantees through the job's steps: an edited file adds only its new events."""
 
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ def test_an_edited_file_adds_only_its_new_events_and_the_newest_version_wins(tmp
     (workspace.landing / "reference").mkdir()
     (workspace.landing / "reference" / "people.csv").write_text(PEOPLE)
     calls.write_text(call("a", 1_000_000) + "\n" + call("b", 1_000_000) + "\n")
-    workspace.tokenroi("run")
+    marts = ["marts/fct_agent_calls", "marts/fct_spend_daily"]
+    workspace.run(upstream_of=marts, select=["warehouse"])
     assert workspace.query("select count(*) from marts.fct_agent_calls")[0][0] == 2
     # Re-landed with a correction to "b" and a new "c": 3 events, "b" at its new size.
     calls.write_text(call("a", 1_000_000) + "\n" + call("b", 2_000_000) + "\n"
                      + call("c", 1_000_000) + "\n")
-    workspace.tokenroi("run")
+    workspace.run(upstream_of=marts, select=["warehouse"])
     rows = dict(workspace.query("select event_id, cost_usd from marts.fct_agent_calls"))
     # gpt-5: $10 per million output tokens
     assert {k: float(v) for k, v in rows.items()} == {"a": 10.0, "b": 20.0, "c": 10.0}
@@ -39,6 +40,6 @@ def test_an_edited_file_adds_only_its_new_events_and_the_newest_version_wins(tmp
     # rebuild from the whole event log gives the same marts.
     incremental = workspace.query("select * from marts.fct_agent_calls order by event_id")
     daily = workspace.query("select * from marts.fct_spend_daily order by all")
-    workspace.tokenroi("rebuild")
+    workspace.run(upstream_of=marts, select=["warehouse"], full_refresh=True)
     assert workspace.query("select * from marts.fct_agent_calls order by event_id") == incremental
     assert workspace.query("select * from marts.fct_spend_daily order by all") == daily

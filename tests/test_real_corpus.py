@@ -181,7 +181,7 @@ def test_the_real_corpus_publishes_with_default_thresholds_and_nothing_vanishes(
     (reference / "budgets.csv").write_text("scope,scope_id,monthly_limit_usd\norg,acme,1000\n")
     (reference / "features.csv").write_text("feature_key,name,product_area\n")
     land_crm_corpus(workspace.landing)  # deals in their currencies (test_real_crm.py)
-    workspace.tokenroi("run")  # exits 0: every blocking check passed, with default thresholds
+    workspace.run()  # succeeds: every blocking check passed, with default thresholds
 
     accounted = {(source_file.split("/", 2)[1], source_file.split("/", 2)[2]):
                  (records, loaded, quarantined, skipped)

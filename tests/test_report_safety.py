@@ -7,13 +7,10 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 
 import pytest
 from test_report_browser import CHROMIUM, FLAGS
-
-from conftest import Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -74,16 +71,14 @@ def _hostile_commit(landing, work, when: str) -> str:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                     "(make test installs it with apt-get where the package can be had)")
-def test_hostile_names_flow_through_unchanged_and_no_script_runs(generated_org, tmp_path):
+def test_hostile_names_flow_through_unchanged_and_no_script_runs(baseline_copy, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    source, truth = generated_org
-    workspace = Workspace(tmp_path)
-    shutil.copytree(source.landing, workspace.landing)
+    workspace, truth = baseline_copy
     _hostile_landing(workspace.landing)
     sha = _hostile_commit(workspace.landing, tmp_path / "clone",
                           f"{truth['generator']['start']}T12:00:00+00:00")
-    workspace.tokenroi("run")
+    workspace.run()
 
     # dbt and the warehouse keep every character
     assert (TEAM,) in workspace.query("select distinct team from marts.dim_people")

@@ -14,7 +14,7 @@
 {% macro spark__register_event_log() -%}
     {#- tokenroi passes the lake as Spark sees it (TOKENROI_SPARK_LAKE: on a cluster, an
         object-store URI holding the same files) -#}
-    {%- set lake = var('spark_lake', env_var('TOKENROI_LAKE')) -%}
+    {%- set lake = var('spark_lake', env_var('TOKENROI_LAKE', env_var('TOKENROI_DATA', '../data') ~ '/lake')) -%}
     {%- if execute -%}
         {%- for source in graph.sources.values() -%}
             {#- the lake's folders, as sources.yml's external_location reads them -#}

@@ -37,7 +37,8 @@ def outcome_report(context: dg.AssetExecutionContext, settings: TokenroiSettings
     """The monthly outcome report (HTML + Markdown + PDF) for every month in the warehouse;
     a month whose report would say the same about it as last time is kept."""
     settings = settings.resolve()
-    rendered = [render_month(settings.warehouse, month, settings.reports, only_if_changed=True)
+    rendered = [render_month(settings.warehouse, month, settings.reports, pdf=settings.report_pdf,
+                             only_if_changed=True)
                 for month in available_months(settings.warehouse)]
     paths = [path for path, _ in rendered]
     for path, written in rendered:

@@ -55,6 +55,7 @@ class TokenroiSettings(dg.ConfigurableResource):
     company_currency: str | None = _unset("currency of amounts naming none "
                                           "(TOKENROI_COMPANY_CURRENCY; USD)")
     dbt_vars: str | None = _unset("JSON object of dbt vars (TOKENROI_DBT_VARS)")
+    report_pdf: bool | None = _unset("render the report as PDF too (TOKENROI_REPORT_PDF; 1)")
 
     def resolve(self) -> Settings:
         return resolve_settings({name: getattr(self, name)

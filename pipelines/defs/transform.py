@@ -85,8 +85,8 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         if config.full_refresh:
             for path in (resolved.build_db, resolved.marts_db):
                 drop_build(path)
-            context.log.info(f"full refresh: dropped the build database, rebuilding from the "
-                             f"event log in {resolved.lake}")
+            context.log.info(f"Running a full refresh: dropped the build database, rebuilding "
+                             f"every model from the event log in {resolved.lake}")
         foreign = foreign_build(resolved.build_db, log)
         if foreign is not None:
             # incremental staging would keep another log's rows: start again from this one
