@@ -96,7 +96,8 @@ def _run_pipeline(settings: Settings, wait: bool = False, full_refresh: bool = F
             outcome = run_job(defs, job_name, log_path,
                               run_config(settings, full_refresh=full_refresh,
                                          dbt_vars=dbt_vars),
-                              instance(settings), tags={CLI_TAG: "cli"})
+                              instance(settings), tags={CLI_TAG: "cli"},
+                              marts_db=settings.marts_db)
     except RunLocked as error:
         raise CommandError(str(error)) from None
     if not outcome.success:

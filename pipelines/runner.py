@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.quality.gates import GATE_MODEL_PREFIX, describe_gate
 from pipelines.settings import Settings
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
@@ -70,24 +71,30 @@ def run_config(settings: Settings, full_refresh: bool = False,
 
 
 def run_job(defs: dg.Definitions, job_name: str, log_path: Path, config: dict,
-            instance: dg.DagsterInstance, tags: dict[str, str] | None = None) -> RunOutcome:
+            instance: dg.DagsterInstance, tags: dict[str, str] | None = None,
+            marts_db: Path | None = None) -> RunOutcome:
     """Execute the job in process; progress goes to stderr, dbt's own output to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
         result = defs.resolve_job_def(job_name).execute_in_process(
             instance=instance, raise_on_error=False, run_config=config, tags=tags)
-    return outcome_of(result)
+    return outcome_of(result, marts_db)
 
 
-def outcome_of(result: dg.ExecuteInProcessResult) -> RunOutcome:
-    """What a run did: checks passed, warned and failed, and why it failed if it did."""
+def outcome_of(result: dg.ExecuteInProcessResult, marts_db: Path | None = None) -> RunOutcome:
+    """What a run did: checks passed, warned and failed, and why it failed if it did. A gate
+    outside its threshold is described from the build in ``marts_db``."""
     outcome = RunOutcome(success=result.success, run_id=result.run_id)
     for event in result.all_events:
         kind = event.event_type_value
         if kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             label = f"{data.check_name} on {data.asset_key.to_user_string()}"
-            described = label + (f" ({data.description})" if data.description else "")
+            description = data.description
+            model = data.asset_key.path[-1]
+            if not data.passed and marts_db and model.startswith(GATE_MODEL_PREFIX):
+                description = describe_gate(marts_db, model) or description
+            described = label + (f" ({description})" if description else "")
             if data.passed:
                 outcome.checks_passed.append(label)
             elif data.severity == dg.AssetCheckSeverity.WARN:

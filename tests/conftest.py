@@ -25,6 +25,11 @@ from filelock import FileLock
 TOKENROI = str(Path(sys.executable).parent / "tokenroi")
 ROOT = Path(__file__).resolve().parent.parent
 
+# An xdist worker's __main__ has neither a spec nor a file, which PySpark (imported by GX)
+# takes for a doctest run and exits: give it the file a normal pytest run has.
+if not hasattr(sys.modules["__main__"], "__file__"):
+    sys.modules["__main__"].__file__ = __file__
+
 # What the CLI sets for itself; tests run the pipeline in process too.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
@@ -128,7 +133,7 @@ class Workspace:
             run_config=run_config(settings, full_refresh=full_refresh, dbt_vars=dbt_vars),
             instance=dagster, raise_on_error=False,
             asset_selection=None if keys is None else sorted(keys))
-        outcome = outcome_of(result)
+        outcome = outcome_of(result, settings.marts_db)
         # what the steps logged as warnings (e.g. a foreign build dropped)
         outcome.logged_warnings = [entry.user_message for entry in dagster.all_logs(
             result.run_id) if entry.dagster_event is None and entry.level >= logging.WARNING]

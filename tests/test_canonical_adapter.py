@@ -110,10 +110,14 @@ def test_deal_events_carry_feature_lists_and_dates(tmp_path):
     assert rejected.to_pylist()[0]["reason"] == "features is not a list"
 
 
-def test_prompt_text_is_kept_only_when_the_user_opts_in(tmp_path, monkeypatch):
+def test_prompt_text_is_kept_only_when_the_user_opts_in(tmp_path):
+    from pipelines.adapters.options import reading
+    from pipelines.settings import resolve_settings
+
     path = write_lines(tmp_path, [json.dumps(GOOD)])
     valid, _ = read_canonical_jsonl("agent_calls", path)
     assert valid["prompt_text"].to_pylist() == [None]
-    monkeypatch.setenv("TOKENROI_KEEP_PROMPTS", "1")
-    valid, _ = read_canonical_jsonl("agent_calls", path)
+    opted_in = resolve_settings(environ={"TOKENROI_KEEP_PROMPTS": "1"})
+    with reading(opted_in.read):
+        valid, _ = read_canonical_jsonl("agent_calls", path)
     assert valid["prompt_text"].to_pylist() == ["Plan the billing migration"]

@@ -6,16 +6,17 @@ import json
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from pipelines.definitions import defs
-from pipelines.defs.dbt_project import dbt_build_args, ensure_manifest
+from pipelines.defs.dbt_project import dbt_build_args, prepare_manifest
 from pipelines.defs.publish import PUBLISHED_MARTS
 from pipelines.quality import mart_suites
-from pipelines.settings import load_settings
+from pipelines.settings import SettingError, resolve_settings
 from pipelines.spark_mirror import exported_relations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,20 +95,21 @@ def test_the_daily_schedule_runs_the_daily_job_at_0200_utc():
         "tokenroi_daily", "0 2 * * *", "UTC")
 
 
-def test_dbt_build_args():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True, dbt_vars={"b": 1, "a": "x"}) == [
-        "build", "--full-refresh", "--vars", '{"a": "x", "b": 1}']
+def test_dbt_build_args(tmp_path):
+    settings = resolve_settings(environ={"TOKENROI_DATA": str(tmp_path)})
+    base = ["build", "--target", "duckdb", "--exclude", "test_type:unit"]
+    assert dbt_build_args(settings) == base
+    assert dbt_build_args(settings, full_refresh=True, dbt_vars={"b": 1, "a": "x"}) == [
+        *base, "--full-refresh", "--vars", '{"a": "x", "b": 1}']
 
 
-def test_on_spark_the_build_gets_the_lake_and_the_relations_to_export(tmp_path, monkeypatch):
-    monkeypatch.setenv("TOKENROI_DATA", str(tmp_path))
-    monkeypatch.setenv("TOKENROI_SPARK_LAKE", "s3a://acme-data/tokenroi/lake")
-    for name in ("TOKENROI_LAKE", "TOKENROI_SPARK_DIR", "TOKENROI_SPARK_EXPORT"):
-        monkeypatch.delenv(name, raising=False)
-    args = dbt_build_args(dbt_vars={"a": 1}, spark_exports=["marts.dim_people"])
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {
+def test_on_spark_the_build_gets_the_lake_and_the_relations_to_export(tmp_path):
+    settings = resolve_settings(environ={"TOKENROI_DATA": str(tmp_path), "TOKENROI_ENGINE":
+                                         "spark",
+                                         "TOKENROI_SPARK_LAKE": "s3a://acme-data/tokenroi/lake"})
+    args = dbt_build_args(settings, dbt_vars={"a": 1}, spark_exports=["marts.dim_people"])
+    assert args[:6] == ["build", "--target", "spark", "--exclude", "test_type:unit", "--vars"]
+    assert json.loads(args[6]) == {
         "a": 1, "spark_lake": "s3a://acme-data/tokenroi/lake",
         "spark_export": str(tmp_path.resolve() / "spark" / "export"),
         "spark_exports": ["marts.dim_people"]}
@@ -117,25 +119,100 @@ def test_on_spark_the_build_gets_the_lake_and_the_relations_to_export(tmp_path, 
     ("", "", "duckdb"), ("duckdb", "http", "duckdb"), ("spark", "", "spark"),
     ("SPARK", "session", "spark"), ("spark", "thrift", "spark_cluster"),
     ("spark", "http", "spark_cluster")])
-def test_one_setting_chooses_the_dbt_target(monkeypatch, engine, method, target):
-    monkeypatch.setenv("TOKENROI_ENGINE", engine)
-    monkeypatch.setenv("TOKENROI_SPARK_METHOD", method)
-    settings = load_settings()
+def test_one_setting_chooses_the_dbt_target(engine, method, target):
+    settings = resolve_settings(environ={"TOKENROI_ENGINE": engine,
+                                         "TOKENROI_SPARK_METHOD": method})
     assert settings.dbt_target == target
     assert settings.marts_db.name == ("tokenroi_build.duckdb" if target == "duckdb"
                                       else "tokenroi_build.spark.duckdb")
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "spark"])
-def test_the_engine_is_only_the_dbt_resource_target(monkeypatch, engine):
-    from pipelines.defs.resources import dbt_resource
+def test_a_given_setting_beats_its_variable_which_beats_the_default(tmp_path):
+    environ = {"TOKENROI_DATA": str(tmp_path), "TOKENROI_LAKE": str(tmp_path / "elsewhere"),
+               "TOKENROI_KEEP_PROMPTS": "1", "TOKENROI_DBT_VARS": '{"a": 1}',
+               "TOKENROI_REPORTING_CURRENCY": "eur"}
+    settings = resolve_settings({"lake": str(tmp_path / "given"), "engine": "spark"}, environ)
+    assert settings.lake == tmp_path / "given"
+    assert settings.landing == tmp_path / "landing"  # the default under the data folder
+    assert settings.engine == "spark" and settings.read.keep_prompts
+    assert settings.dbt_vars == {"reporting_currency": "EUR", "a": 1}
+    assert resolve_settings(environ=environ).lake == tmp_path / "elsewhere"
+    with pytest.raises(SettingError, match="TOKENROI_TOKEN_CONVENTIONS"):
+        resolve_settings(environ={"TOKENROI_TOKEN_CONVENTIONS": "otlp=sideways"})
 
-    monkeypatch.setenv("TOKENROI_ENGINE", engine)
-    monkeypatch.delenv("TOKENROI_SPARK_METHOD", raising=False)
-    assert dbt_resource().target == engine
-    # one job for both: the daily job's steps do not depend on the engine
+
+def test_the_resource_resolves_from_run_config_then_the_environment(tmp_path, monkeypatch):
+    from pipelines.defs.resources import TokenroiSettings
+
+    monkeypatch.setenv("TOKENROI_DATA", str(tmp_path))
+    monkeypatch.setenv("TOKENROI_WAREHOUSE", str(tmp_path / "pub.duckdb"))
+    resolved = TokenroiSettings(lake=str(tmp_path / "given")).resolve()
+    assert resolved.lake == tmp_path / "given"
+    assert resolved.warehouse == tmp_path / "pub.duckdb"
+    assert resolved.build_db == tmp_path / "build" / "tokenroi_build.duckdb"
+    # the CLI's run config round-trips every resolved value
+    assert TokenroiSettings(**resolved.as_config()).resolve() == resolved
+
+
+def test_importing_the_code_location_reads_no_setting_and_runs_nothing(tmp_path):
+    """In a fresh process with a broken setting and no dbt on PATH: the import succeeds (the
+    setting is read when a run starts), and tokenroi's code starts no subprocess (the
+    manifest was prepared ahead: `make install`, the CLI, the test session)."""
+    code = textwrap.dedent("""
+        import subprocess, sys
+        import dagster, dagster_dbt, duckdb  # the libraries' own imports probe the platform
+        started = []
+        real = subprocess.Popen.__init__
+        def record(self, *args, **kwargs):
+            started.append(args[0] if args else kwargs.get("args"))
+            real(self, *args, **kwargs)
+        subprocess.Popen.__init__ = record
+        import pipelines.definitions
+        print("started:", started)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                            "TOKENROI_ENGINE": "snowflake",
+                                            "DAGSTER_HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "started: []"
+
+
+def test_no_module_writes_the_environment_but_the_clis_hand_off():
+    """os.environ is written in one function: the CLI's hand-off to its subprocesses."""
+    writes = re.compile(r"os\.environ(\[[^]]+\]\s*=|\.(update|setdefault|pop)\()|os\.putenv")
+    found = {}
+    for path in (ROOT / "pipelines").rglob("*.py"):
+        lines = [n for n, line in enumerate(path.read_text().splitlines(), 1)
+                 if writes.search(line)]
+        if lines:
+            found[str(path.relative_to(ROOT))] = lines
+    assert set(found) == {"pipelines/cli.py"}, found
+    cli = (ROOT / "pipelines" / "cli.py").read_text().splitlines()
+    hand_off = next(n for n, line in enumerate(cli, 1) if line.startswith("def _hand_off("))
+    end = next(n for n, line in enumerate(cli[hand_off:], hand_off + 1)
+               if line.startswith("def "))
+    assert all(hand_off < n < end for n in found["pipelines/cli.py"]), found
+
+
+def test_the_engine_is_only_the_dbt_target_of_one_job():
+    # one job for both engines: the daily job's steps do not depend on the engine
     assert "tokenroi_dbt" in {node.name for node in
                               defs.resolve_job_def("tokenroi_daily").graph.node_defs}
+    assert [job.name for job in defs.resolve_all_job_defs()
+            if not job.name.startswith("__")] == ["tokenroi_daily"]
+
+
+def test_runs_started_by_dagster_queue_behind_each_other(tmp_path):
+    from pipelines.instance import instance
+
+    job = defs.resolve_job_def("tokenroi_daily")
+    assert job.tags["tokenroi/build"] == "tokenroi"
+    dagster = instance(resolve_settings(environ={"TOKENROI_DATA": str(tmp_path)}))
+    coordinator = dagster.run_coordinator
+    assert type(coordinator).__name__ == "QueuedRunCoordinator"
+    assert {"key": "tokenroi/build", "limit": 1} in coordinator.get_run_queue_config(
+        ).tag_concurrency_limits
 
 
 def test_an_unknown_engine_is_refused_in_one_line(tmp_path):
@@ -149,7 +226,7 @@ def test_an_unknown_engine_is_refused_in_one_line(tmp_path):
 
 
 def test_a_spark_build_exports_every_mart_and_what_the_checks_read():
-    relations = exported_relations(ensure_manifest())
+    relations = exported_relations(prepare_manifest())
     assert [r for r in relations if r.startswith("marts.")] == sorted(
         f"marts.{name}" for name in PUBLISHED_MARTS)
     # every relation the checks' Facts read outside the marts is exported
@@ -170,16 +247,18 @@ def test_dagster_validates_the_workspace(tmp_path):
 
 
 def test_the_landing_sensor_requests_a_run_only_when_files_land(tmp_path, monkeypatch):
+    from pipelines.defs.resources import TokenroiSettings
     from pipelines.defs.sensors import landing_files_sensor
 
     landing = tmp_path / "landing"
     (landing / "agent_calls" / "canonical").mkdir(parents=True)
     (landing / "truth.json").write_text("{}")  # top-level files are not landing files
-    monkeypatch.setenv("TOKENROI_LANDING", str(landing))
     instance = dg.DagsterInstance.ephemeral()
+    settings = TokenroiSettings(landing=str(landing))
 
     def tick(cursor):
-        context = dg.build_sensor_context(instance=instance, cursor=cursor)
+        context = dg.build_sensor_context(instance=instance, cursor=cursor,
+                                          resources={"settings": settings})
         return landing_files_sensor(context), context.cursor
 
     result, empty = tick(None)

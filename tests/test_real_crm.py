@@ -20,7 +20,9 @@ import pytest
 
 from pipelines.adapters.canonical import merged
 from pipelines.adapters.crm import read_hubspot_parts, read_salesforce, read_salesforce_parts
+from pipelines.adapters.options import reading
 from pipelines.eventlog.ingest import read_reference_csv
+from pipelines.settings import ReadOptions
 
 CRM = Path(__file__).parent / "fixtures" / "real" / "crm"
 EXPECTED = json.loads((CRM / "expected.json").read_text())
@@ -92,7 +94,7 @@ def _latin_export(tmp_path: Path, data: bytes) -> Path:
     return folder
 
 
-def test_a_windows_1252_export_reads_as_its_utf8_twin(tmp_path, monkeypatch):
+def test_a_windows_1252_export_reads_as_its_utf8_twin(tmp_path):
     text = (CRM / "salesforce" / "Opportunity.csv").read_bytes().decode("cp1252")
     stages = {deal["stage"] for deal in EXPECTED["deals"] if deal["source"] == "salesforce"}
     assert {"Cerrada ganada", "Propuesta económica", "Negociación", "Prospección"} <= stages
@@ -108,11 +110,11 @@ def test_a_windows_1252_export_reads_as_its_utf8_twin(tmp_path, monkeypatch):
     assert {stage for stage, _ in latin.values()} == stages
     assert latin["0065e00000QkPa1AAF"][1] == "Minera Andina – Licencias 2024"  # 0x96
     # the setting forces an encoding: read as UTF-8, the same bytes are not the same names
-    monkeypatch.setenv("TOKENROI_CSV_ENCODING", "utf-8")
-    forced = read(_latin_export(tmp_path / "forced", text.encode("cp1252")))
+    with reading(ReadOptions(csv_encoding="utf-8")):
+        forced = read(_latin_export(tmp_path / "forced", text.encode("cp1252")))
     assert "Negociación" not in {stage for stage, _ in forced.values()}
-    monkeypatch.setenv("TOKENROI_CSV_ENCODING", "cp1252")
-    assert read(_latin_export(tmp_path / "forced-cp1252", text.encode("cp1252"))) == utf8
+    with reading(ReadOptions(csv_encoding="cp1252")):
+        assert read(_latin_export(tmp_path / "forced-cp1252", text.encode("cp1252"))) == utf8
 
 
 def test_an_amount_that_is_no_plain_number_is_a_reason_never_a_guess(tmp_path):
@@ -149,23 +151,21 @@ def test_a_canonical_deal_event_may_carry_an_amount_in_its_currency(tmp_path):
         {"amount": "98500000", "currency": "cop"}]
 
 
-def test_currency_settings_become_dbt_vars_and_a_bad_one_is_refused(monkeypatch):
-    from pipelines.settings import csv_encoding, dbt_vars
+def test_currency_settings_become_dbt_vars_and_a_bad_one_is_refused():
+    from pipelines.settings import SettingError, resolve_settings
 
-    monkeypatch.delenv("TOKENROI_DBT_VARS", raising=False)
-    monkeypatch.setenv("TOKENROI_REPORTING_CURRENCY", "eur")
-    monkeypatch.setenv("TOKENROI_COMPANY_CURRENCY", "MXN")
-    assert dbt_vars() == {"reporting_currency": "EUR", "company_currency": "MXN"}
-    monkeypatch.setenv("TOKENROI_DBT_VARS", '{"reporting_currency": "GBP"}')
-    assert dbt_vars()["reporting_currency"] == "GBP"  # the explicit var wins
-    monkeypatch.setenv("TOKENROI_REPORTING_CURRENCY", "euros")
-    with pytest.raises(ValueError, match="ISO 4217"):
-        dbt_vars()
-    monkeypatch.setenv("TOKENROI_CSV_ENCODING", "Latin-1")
-    assert csv_encoding() == "iso8859-1"
-    monkeypatch.setenv("TOKENROI_CSV_ENCODING", "klingon")
-    with pytest.raises(ValueError, match="TOKENROI_CSV_ENCODING"):
-        csv_encoding()
+    environ = {"TOKENROI_REPORTING_CURRENCY": "eur", "TOKENROI_COMPANY_CURRENCY": "MXN"}
+    assert resolve_settings(environ=environ).dbt_vars == {"reporting_currency": "EUR",
+                                                          "company_currency": "MXN"}
+    environ["TOKENROI_DBT_VARS"] = '{"reporting_currency": "GBP"}'
+    # the explicit var wins
+    assert resolve_settings(environ=environ).dbt_vars["reporting_currency"] == "GBP"
+    with pytest.raises(SettingError, match="ISO 4217"):
+        resolve_settings(environ={"TOKENROI_REPORTING_CURRENCY": "euros"})
+    assert resolve_settings(environ={"TOKENROI_CSV_ENCODING": "Latin-1"}
+                            ).read.csv_encoding == "iso8859-1"
+    with pytest.raises(SettingError, match="TOKENROI_CSV_ENCODING"):
+        resolve_settings(environ={"TOKENROI_CSV_ENCODING": "klingon"})
 
 
 # ---- the warehouse (run inside tests/test_real_corpus.py's end-to-end run) -----------------

@@ -2,10 +2,8 @@
 
 Every mart suite (pipelines/quality/mart_suites.py) is blocking: a failure stops the
 warehouse and the report from being published. All suites of a run are validated in one
-step, in one GX context, against one set of staging facts. The gates of marts.data_quality
-are blocking (unpriced_token_share) or warnings (freshness, telemetry coverage,
-quarantine, unknown identities, unconverted deals) that the report's data-quality section
-shows.
+step, in one GX context, against one set of staging facts. The quality gates are dbt
+tests (pipelines/quality/gates.py), which dagster-dbt shows as checks of their own.
 """
 
 import dagster as dg
@@ -13,14 +11,7 @@ import dagster as dg
 from pipelines.defs.resources import BuildDatabase, TokenroiSettings
 from pipelines.defs.transform import mart_key
 from pipelines.quality.gx_suites import SuiteResult, Validator, keep_result
-from pipelines.quality.mart_suites import (
-    GATES,
-    SUITES,
-    Facts,
-    Gate,
-    describe_gate_rows,
-    gate_expectations,
-)
+from pipelines.quality.mart_suites import SUITES, Facts
 
 
 def _result(context, settings: TokenroiSettings, asset: dg.AssetKey, check: str,
@@ -59,25 +50,4 @@ def mart_expectations(context: dg.AssetCheckExecutionContext, build_db: BuildDat
                       result, result.one_line(), rows=len(frame))
 
 
-def _gate_check(gate: Gate) -> dg.AssetChecksDefinition:
-    severity = dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN
-
-    @dg.asset_check(asset=mart_key("data_quality"), name=gate.name, blocking=gate.blocking,
-                    description=("Gate (blocking): " if gate.blocking else "Gate (warning): ")
-                    + gate.description)
-    def _check(context: dg.AssetCheckExecutionContext, build_db: BuildDatabase,
-               settings: TokenroiSettings) -> dg.AssetCheckResult:
-        with build_db.connect() as con:
-            frame = con.execute("select * from marts.data_quality where check_name = ? "
-                                "order by subject, detail", [gate.name]).df()
-        result = Validator().validate(gate.name, frame, gate_expectations())
-        failing = frame[frame["status"] != "pass"].to_dict("records")
-        description = (describe_gate_rows(failing) if failing
-                       else f"{gate.name}: {len(frame)} subjects within the threshold")
-        return _result(context, settings, mart_key("data_quality"), gate.name, severity,
-                       result, description, subjects=len(frame), outside=len(failing))
-
-    return _check
-
-
-checks = [mart_expectations, *(_gate_check(g) for g in GATES)]
+checks = [mart_expectations]
