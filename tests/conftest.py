@@ -123,11 +123,13 @@ class Workspace:
         defs = definitions(settings.dbt_project)
         keys = None
         if select is not None or upstream_of is not None:
+            graph = defs.resolve_asset_graph()
             keys = {dg.AssetKey.from_user_string(k) for k in select or []}
             if upstream_of:
                 keys |= dg.AssetSelection.assets(*[dg.AssetKey.from_user_string(k)
-                                                   for k in upstream_of]).upstream().resolve(
-                    defs.resolve_asset_graph())
+                                                   for k in upstream_of]).upstream().resolve(graph)
+            # an asset of a multi-asset that runs whole (the reference snapshots) brings all
+            keys = dg.AssetSelection.assets(*keys).required_multi_asset_neighbors().resolve(graph)
         dagster = instance(settings)
         result = defs.resolve_job_def("tokenroi_daily").execute_in_process(
             run_config=run_config(settings, full_refresh=full_refresh, dbt_vars=dbt_vars),

@@ -38,7 +38,7 @@ def test_run_reports_every_check_passed_and_prints_where_outputs_are(pipeline_ru
     # The sample ends on 2026-10-10, long before any run of this test: every source is
     # stale, and the run says so without blocking.
     assert {status for check, status in gates if check == "source_freshness"} == {"warn"}
-    assert "warning: source_freshness on marts/data_quality" in done.stdout
+    assert "warning: source_freshness on marts/gate_source_freshness (agent_calls/" in done.stdout
     assert "outcome_report.html" in done.stdout
 
 

@@ -1,6 +1,8 @@
-"""Each test corrupts one thing and runs the real job: a blocking check stops publication
-(non-zero exit, one line naming the check, previous warehouse and report untouched); a
-warning publishes and shows up in marts.data_quality, the run's output and the report."""
+"""Each test corrupts one thing in a copy of a published org and re-runs, in process, the
+steps the fault reaches: a blocking check stops publication (the run fails naming the
+check; the previous warehouse and report are untouched); a warning publishes and shows up
+in marts.data_quality, the run's warnings and the report. The command line's side of a
+blocked run (exit code, one line) is proven end to end in test_pricing_and_publication."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from conftest import Workspace
@@ -60,7 +63,7 @@ def baseline(tmp_path_factory) -> Workspace:
     reference.mkdir(parents=True)
     (reference / "people.csv").write_text(PEOPLE)
     (reference / "features.csv").write_text("feature_key,name,product_area\nPAY-1,Pay,pay\n")
-    workspace.tokenroi("run")
+    workspace.run()
     return workspace
 
 
@@ -75,17 +78,21 @@ def _report(workspace: Workspace) -> Path:
     return sorted((workspace.data / "reports").glob("*/outcome_report.html"))[-1]
 
 
-def _assert_blocked(workspace: Workspace, check: str) -> str:
-    """Run; assert it exits non-zero naming ``check`` and publishes nothing."""
+def _assert_blocked(workspace: Workspace, check: str, upstream_of: list[str]) -> str:
+    """Re-run what reaches ``upstream_of`` and publication; assert the run fails naming
+    ``check`` and publishes nothing. Returns the run's one-line reason."""
     warehouse, report = _digest(workspace.warehouse), _digest(_report(workspace))
-    done = workspace.tokenroi("run", check=False)
-    assert done.returncode != 0, done.stdout
-    last_line = done.stderr.strip().splitlines()[-1]
-    assert last_line.startswith("tokenroi: "), last_line
-    assert check in last_line, last_line
+    # data_quality, a published mart, puts publication behind the dbt step, as in the
+    # whole job
+    outcome = workspace.run(upstream_of=upstream_of, expect_success=False,
+                            select=["marts/data_quality", "warehouse", "outcome_report"])
+    assert not outcome.success
+    reason = outcome.reason()
+    assert reason.startswith("blocking check failed, nothing published"), reason
+    assert check in reason, reason
     assert _digest(workspace.warehouse) == warehouse
     assert _digest(_report(workspace)) == report
-    return last_line
+    return reason
 
 
 def _mutated_dbt_project(tmp_path: Path, model: str, old: str, new: str) -> Path:
@@ -104,11 +111,14 @@ def test_the_clean_baseline_passes_every_check_without_warning(baseline):
                           "order by 1, 2")
     assert ("source_freshness", "agent_calls/canonical", "pass") in rows
     assert {status for _, _, status in rows} == {"pass"}
-    history = [json.loads(line) for line in
-               (baseline.data / "quality" / "history.jsonl").read_text().splitlines()]
-    assert history and all(entry["passed"] for entry in history)
-    assert {"fct_spend_daily_expectations", "unpriced_token_share", "dbt_tests"} <= {
-        entry["check"] for entry in history}
+    # `tokenroi checks` reads what Dagster kept of the run: every check passed
+    done = baseline.tokenroi("checks")
+    lines = done.stdout.strip().splitlines()
+    assert lines[-1].endswith("0 failing, 0 warning (full results: "
+                              f"{baseline.data / 'quality'})"), lines[-1]
+    assert all(line.startswith("pass") for line in lines[:-1])
+    assert {"fct_spend_daily_expectations", "unpriced_token_share",
+            "unique_stg_raw__agent_calls_event_id"} <= {line.split()[5] for line in lines[:-1]}
 
 
 def test_a_negative_price_stops_publication(copy_of):
@@ -117,8 +127,8 @@ def test_a_negative_price_stops_publication(copy_of):
         "provider,model,valid_from,valid_to,tier,input_usd_per_mtok,output_usd_per_mtok,"
         "cache_read_usd_per_mtok,cache_write_usd_per_mtok,cache_write_1h_usd_per_mtok\n"
         "anthropic,claude-sonnet-4-5,2024-01-01,,mid,-3,15,,,\n")
-    line = _assert_blocked(copy_of, "non_negative_stg_reference__model_price_overrides_input")
-    assert "nothing published" in line
+    _assert_blocked(copy_of, "non_negative_stg_reference__model_price_overrides_input",
+                    ["staging/stg_reference__model_price_overrides"])
 
 
 def test_a_duplicated_call_stops_publication(copy_of, tmp_path):
@@ -129,7 +139,8 @@ def test_a_duplicated_call_stops_publication(copy_of, tmp_path):
     # Twice in one new file: an incremental run merges only new batches, so the repeat must
     # be inside the batch for the missing deduplication to show.
     _jsonl(copy_of.landing / "agent_calls" / "canonical" / "again.jsonl", BASELINE_CALLS[:1] * 2)
-    _assert_blocked(copy_of, "unique_stg_raw__agent_calls_event_id")
+    _assert_blocked(copy_of, "unique_stg_raw__agent_calls_event_id",
+                    ["staging/stg_raw__agent_calls"])
 
 
 def test_broken_spend_conservation_stops_publication(copy_of, tmp_path):
@@ -139,10 +150,14 @@ def test_broken_spend_conservation_stops_publication(copy_of, tmp_path):
         "filter (where feature_key is null and unattributed_reason <> 'non_work')"))
     _jsonl(copy_of.landing / "agent_calls" / "canonical" / "more.jsonl",
            [_call("c-more", hours_ago=2, task="non_work")])
-    _assert_blocked(copy_of, "assert_spend_is_conserved_per_day")
+    _assert_blocked(copy_of, "assert_spend_is_conserved_per_day",
+                    ["marts/fct_spend_attribution"])
 
 
 def test_an_unpriced_model_above_the_threshold_stops_publication(copy_of):
+    from pipelines.instance import instance
+    from pipelines.quality.history import check_history
+
     # 2 calls of 100k tokens on a model without a price, beside the month's priced calls
     # of 12k tokens each (all 40 unless the month began within the last 30 hours).
     mystery = [_call(f"m{i}", hours_ago=3, provider="acme", model="acme-llm-9",
@@ -151,13 +166,15 @@ def test_an_unpriced_model_above_the_threshold_stops_publication(copy_of):
     priced = sum(12_000 for c in BASELINE_CALLS if c["occurred_at"][:7] == month)
     expected_share = 200_000 / (200_000 + priced)  # 200k / 680k = 29.4% with all 40
     _jsonl(copy_of.landing / "agent_calls" / "canonical" / "mystery.jsonl", mystery)
-    line = _assert_blocked(copy_of, "unpriced_token_share")
+    line = _assert_blocked(copy_of, "unpriced_token_share on marts/gate_unpriced_token_share",
+                           ["marts/gate_unpriced_token_share"])
     assert f"{month}: {expected_share:.1%} (limit 2.0%)" in line
     assert "no price for acme/acme-llm-9" in line
-    history = [json.loads(entry) for entry in
-               (copy_of.data / "quality" / "history.jsonl").read_text().splitlines()]
-    assert [e["passed"] for e in history if e["check"] == "unpriced_token_share"] == [True,
-                                                                                     False]
+    # Dagster keeps the gate's history: passed on the baseline run, failed now
+    key = dg.AssetCheckKey(dg.AssetKey(["marts", "gate_unpriced_token_share"]),
+                           "unpriced_token_share")
+    history = check_history(instance(copy_of.resolved()), [key])
+    assert [entry["passed"] for entry in history] == [True, False]
 
 
 def test_a_stale_source_warns_and_still_publishes(copy_of):
@@ -168,10 +185,11 @@ def test_a_stale_source_warns_and_still_publishes(copy_of):
          "event_type": "created", "account": "Initech", "deal_name": "Initech pilot",
          "stage": "open", "amount_usd": 1000, "features": ["PAY-1"]}])
     before = _digest(copy_of.warehouse)
-    done = copy_of.tokenroi("run")
-    assert ", 1 warning, 0 failed" in done.stdout
-    warning = next(line for line in done.stdout.splitlines() if line.startswith("warning:"))
-    assert "source_freshness" in warning and "deal_events: 480.0 h (limit 336 h)" in warning
+    outcome = copy_of.run(upstream_of=["marts/gate_source_freshness"],
+                          select=["marts/data_quality", "warehouse", "outcome_report"])
+    [warning] = outcome.warnings
+    assert warning.startswith("source_freshness on marts/gate_source_freshness")
+    assert "deal_events: 480.0 h (limit 336 h)" in warning
     assert _digest(copy_of.warehouse) != before  # published
     assert copy_of.query("select status, round(observed_value) from marts.data_quality "
                          "where check_name = 'source_freshness' and subject = 'deal_events'"
