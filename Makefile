@@ -16,6 +16,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	# the dbt manifest the code location loads (importing it never runs dbt)
+	$(BIN)/python -m pipelines.defs.dbt_project >/dev/null
 	touch $@
 
 install: $(VENV)/.installed  ## create .venv with the locked dependencies
@@ -24,7 +26,7 @@ demo: install  ## generate the sample org (once) and run the whole pipeline on i
 	$(BIN)/tokenroi demo
 
 test: install browser java lint  ## lint, then the whole test suite (includes an end-to-end run)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: install  ## ruff over the Python code, sqlfluff (dbt templater) over the dbt SQL
 	$(BIN)/ruff check pipelines tests bench
@@ -34,6 +36,7 @@ lint: install  ## ruff over the Python code, sqlfluff (dbt templater) over the d
 
 dev: install  ## the Dagster UI on http://127.0.0.1:3000 for the code location in workspace.yaml
 	mkdir -p data/dagster_home
+	$(BIN)/python -m pipelines.instance >/dev/null
 	DAGSTER_HOME=$(abspath data/dagster_home) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 docs: install  ## the dbt docs site (models, columns, tests, lineage) in data/docs/index.html
