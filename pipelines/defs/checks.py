@@ -6,6 +6,8 @@ step, in one GX context, against one set of staging facts. The quality gates are
 tests (pipelines/quality/gates.py), which dagster-dbt shows as checks of their own.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
 from pipelines.defs.resources import BuildDatabase, TokenroiSettings
@@ -14,10 +16,10 @@ from pipelines.quality.gx_suites import SuiteResult, Validator, keep_result
 from pipelines.quality.mart_suites import SUITES, Facts
 
 
-def _result(context, settings: TokenroiSettings, asset: dg.AssetKey, check: str,
+def _result(context, quality: Path, asset: dg.AssetKey, check: str,
             severity: dg.AssetCheckSeverity, result: SuiteResult, description: str,
             **metadata) -> dg.AssetCheckResult:
-    kept = keep_result(settings.resolve().quality, context.run.run_id, result)
+    kept = keep_result(quality, context.run.run_id, result)
     return dg.AssetCheckResult(
         asset_key=asset, check_name=check, passed=result.success, severity=severity,
         description=description,
@@ -41,12 +43,13 @@ def mart_expectations(context: dg.AssetCheckExecutionContext, build_db: BuildDat
     """Every selected mart suite, in one GX context."""
     validator = Validator()
     facts = Facts(build_db.connect)
+    quality = settings.resolve().quality
     for key in sorted(context.selected_asset_check_keys, key=lambda k: k.name):
         suite, _ = SUITE_SPECS[key]
         with build_db.connect() as con:
             frame = con.execute(suite.sql).df()
         result = validator.validate(suite.mart, frame, suite.expectations(facts))
-        yield _result(context, settings, key.asset_key, key.name, dg.AssetCheckSeverity.ERROR,
+        yield _result(context, quality, key.asset_key, key.name, dg.AssetCheckSeverity.ERROR,
                       result, result.one_line(), rows=len(frame))
 
 
