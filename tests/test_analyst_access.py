@@ -42,8 +42,7 @@ def published(tmp_path_factory) -> Workspace:
     (calls / "first.jsonl").write_text(_calls("a", 20, "2026-10-05"))
     (workspace.landing / "reference").mkdir()
     (workspace.landing / "reference" / "people.csv").write_text(PEOPLE)
-    workspace.run(upstream_of=["marts/fct_agent_calls", "marts/fct_spend_daily",
-                               "marts/fct_monthly_headlines"], select=["warehouse"])
+    workspace.run()
     return workspace
 
 

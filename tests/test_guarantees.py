@@ -26,13 +26,12 @@ def test_an_edited_file_adds_only_its_new_events_and_the_newest_version_wins(tmp
     (workspace.landing / "reference").mkdir()
     (workspace.landing / "reference" / "people.csv").write_text(PEOPLE)
     calls.write_text(call("a", 1_000_000) + "\n" + call("b", 1_000_000) + "\n")
-    marts = ["marts/fct_agent_calls", "marts/fct_spend_daily"]
-    workspace.run(upstream_of=marts, select=["warehouse"])
+    workspace.run()
     assert workspace.query("select count(*) from marts.fct_agent_calls")[0][0] == 2
     # Re-landed with a correction to "b" and a new "c": 3 events, "b" at its new size.
     calls.write_text(call("a", 1_000_000) + "\n" + call("b", 2_000_000) + "\n"
                      + call("c", 1_000_000) + "\n")
-    workspace.run(upstream_of=marts, select=["warehouse"])
+    workspace.run()
     rows = dict(workspace.query("select event_id, cost_usd from marts.fct_agent_calls"))
     # gpt-5: $10 per million output tokens
     assert {k: float(v) for k, v in rows.items()} == {"a": 10.0, "b": 20.0, "c": 10.0}
@@ -40,6 +39,6 @@ def test_an_edited_file_adds_only_its_new_events_and_the_newest_version_wins(tmp
     # rebuild from the whole event log gives the same marts.
     incremental = workspace.query("select * from marts.fct_agent_calls order by event_id")
     daily = workspace.query("select * from marts.fct_spend_daily order by all")
-    workspace.run(upstream_of=marts, select=["warehouse"], full_refresh=True)
+    workspace.run(full_refresh=True)
     assert workspace.query("select * from marts.fct_agent_calls order by event_id") == incremental
     assert workspace.query("select * from marts.fct_spend_daily order by all") == daily

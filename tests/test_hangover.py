@@ -21,8 +21,7 @@ def tagged(tmp_path_factory) -> tuple[Workspace, dict]:
     workspace = Workspace(tmp_path_factory.mktemp("tagged"))
     workspace.tokenroi("generate", "--out", str(workspace.landing), "--engineers", "10",
                        "--days", "6", "--seed", "3", "--tag-all")
-    workspace.run(upstream_of=["marts/fct_frontier_waste", "marts/fct_routing_savings",
-                               "marts/fct_monthly_headlines"], select=["warehouse"])
+    workspace.run()
     return workspace, json.loads((workspace.landing / "truth.json").read_text())
 
 

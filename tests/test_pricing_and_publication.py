@@ -136,7 +136,7 @@ def test_a_corrected_price_catalog_reprices_history_on_the_next_run(priced):
         json.dumps(fixed) + "\n")
     correction = PRICE_OVERRIDES + "anthropic,claude-opus-4-6,2024-01-01,,frontier,4,20,0.4,5,8\n"
     (priced.landing / "reference" / "model_prices.csv").write_text(correction)
-    priced.run(upstream_of=["marts/fct_agent_calls"], select=["warehouse"])
+    priced.run()  # the new price reaches every mart downstream of the calls
     costs = dict(priced.query("select event_id, cost_usd from marts.fct_agent_calls "
                               "where event_id in ('opus', 'absurd')"))
     # 1M in $4 + 0.1M out $2 + 2M read $0.8 + 0.4M write $2 + 0.1M 1h $0.8 = $9.60

@@ -83,30 +83,38 @@ def test_a_killed_holder_leaves_no_stale_lock_and_a_waiting_run_goes_after_it(tm
         pass  # the kernel dropped the dead process's lock
 
 
-def test_a_job_started_from_dagster_while_a_run_holds_the_folder_fails_before_writing(tmp_path):
+def test_a_job_started_from_dagster_while_a_cli_run_holds_the_folder_waits_for_it(tmp_path):
     """Runs launched by the schedule or the UI take the same lock (a resource held by every
-    writing asset for the whole run), so they cannot write beside a CLI run either."""
+    writing asset for the whole run): they wait for a CLI run instead of writing beside it
+    (and queue behind each other in Dagster's run coordinator)."""
     workspace = Workspace(tmp_path)
-    workspace.landing.mkdir()
-    holder = _hold_lock(workspace, 120)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent("""
-                from pipelines.settings import ensure_dagster_home, load_settings
-                load_settings().export()
-                ensure_dagster_home()
-                import dagster as dg
-                from pipelines.definitions import defs
-                result = defs.resolve_job_def("tokenroi_daily").execute_in_process(
-                    instance=dg.DagsterInstance.get(), raise_on_error=False)
-                print("success" if result.success else "failed", flush=True)
-            """)], capture_output=True, text=True, env=workspace.env(), timeout=300)
-    finally:
-        holder.kill()
-        holder.wait()
-    assert done.stdout.strip().splitlines()[-1] == "failed", done.stdout + done.stderr
-    assert "another tokenroi run is using this data folder" in done.stdout + done.stderr
-    assert not workspace.lake.exists() and not workspace.warehouse.exists()
+    calls = workspace.landing / "agent_calls" / "canonical"
+    calls.mkdir(parents=True)
+    (calls / "calls.jsonl").write_text(json.dumps({
+        "event_id": "e1", "occurred_at": "2026-10-05T10:00:00Z", "provider": "openai",
+        "model": "gpt-5-mini", "person_email": "ada@acme.example", "input_tokens": 10}) + "\n")
+    holder = _hold_lock(workspace, 6)
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent("""
+            import time
+            import dagster as dg
+            from pipelines.definitions import defs
+            from pipelines.instance import instance
+            from pipelines.settings import resolve_settings
+            settings = resolve_settings()
+            result = defs.resolve_job_def("tokenroi_daily").execute_in_process(
+                instance=instance(settings), raise_on_error=False,
+                run_config={"resources": {"settings": {"config": settings.as_config()}}},
+                asset_selection=[dg.AssetKey(["raw", "agent_calls"])])
+            print("success" if result.success else "failed", flush=True)
+        """)], capture_output=True, text=True, env=workspace.env(), timeout=300)
+    released = float(holder.stdout.readline().split()[1])
+    holder.wait()
+    assert done.stdout.strip().splitlines()[-1] == "success", done.stdout + done.stderr
+    assert "waiting for the run that holds" in done.stdout + done.stderr
+    assert f"pid {holder.pid}" in done.stdout + done.stderr
+    written = [path.stat().st_mtime for path in workspace.lake.rglob("*") if path.is_file()]
+    assert written and min(written) >= released  # nothing written while the CLI run held it
 
 
 # ---- crash safety ---------------------------------------------------------------------------
