@@ -98,7 +98,10 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         args = dbt_build_args(resolved, full_refresh=config.full_refresh,
                               dbt_vars={**resolved.dbt_vars, **config.vars},
                               spark_exports=exports)
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        # one target folder per build (not dagster-dbt's folder per invocation): dbt's
+        # partial parse there spares the next run of this build the full parse
+        invocation = dbt.cli(args, context=context, raise_on_error=False,
+                             target_path=resolved.build_db.parent / "dbt_target")
         yield from invocation.stream()
         # dbt's test results of every run are kept beside the GX results (quality/dbt/).
         keep_dbt_results(resolved.quality, context.run.run_id,
