@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from pipelines.generate.catalog import load_prices
+from pipelines.generate.list_prices import load_prices
 from pipelines.generate.truth import CommitRecord, TruthBook
 from pipelines.settings import SHIPPED_PRICE_CATALOG
 

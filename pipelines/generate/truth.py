@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.generate.catalog import Price
+from pipelines.generate.list_prices import Price
 
 FEATURE_KEY = re.compile(r"[A-Z][A-Z0-9]+-[0-9]+")
 SESSION_LINK_WINDOW = timedelta(hours=4)
