@@ -21,8 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, ingest_stream
+from pipelines.eventlog.ingest import ingest_stream
 from pipelines.eventlog.store import EventLog
+from pipelines.sources.reference.reference_files import REFERENCE_SCHEMAS
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE_BYTES = 262  # about, for the canonical rows written below

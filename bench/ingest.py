@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _ingest(landing: Path, lake: Path) -> None:
     """Run in a child process so its peak memory is its own."""
-    from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, ingest_reference, ingest_stream
+    from pipelines.eventlog.ingest import ingest_stream
     from pipelines.eventlog.store import STREAMS, EventLog
+    from pipelines.sources.reference.reference_files import REFERENCE_SCHEMAS, ingest_reference
 
     log = EventLog(lake)
     log.ensure_layout(REFERENCE_SCHEMAS)

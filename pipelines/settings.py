@@ -77,7 +77,7 @@ class SettingError(ValueError):
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How the adapters read landing files (pipelines/adapters/options.py)."""
+    """How the adapters read landing files (pipelines/sources/reading/options.py)."""
 
     # Prompt text is used in memory only unless kept (then it is logged).
     keep_prompts: bool = False

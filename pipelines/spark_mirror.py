@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish import quote_identifier, sql_literal, write_comments
 from pipelines.quality.mart_suites import FACT_RELATIONS
+from pipelines.warehouse import quote_identifier, sql_literal, write_comments
 
 
 def exported_relations(manifest_path: Path) -> list[str]:

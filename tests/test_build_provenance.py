@@ -8,9 +8,9 @@ import shutil
 from decimal import Decimal
 
 from conftest import Workspace
-from pipelines.eventlog.ingest import REFERENCE_SCHEMAS
 from pipelines.eventlog.provenance import foreign_build, record_build
 from pipelines.eventlog.store import EventLog, ManifestEntry
+from pipelines.sources.reference.reference_files import REFERENCE_SCHEMAS
 
 
 def _log(path, batches=("b1", "b2")) -> EventLog:

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.adapters.canonical import read_canonical_jsonl
+from pipelines.sources.agent_calls.canonical import read_canonical_jsonl
 
 GOOD = {"event_id": "e1", "occurred_at": "2026-10-02T09:30:00+02:00", "provider": "anthropic",
         "model": "claude-opus-4-6", "person_email": "ada@acme.example", "input_tokens": 1200,
@@ -111,8 +111,8 @@ def test_deal_events_carry_feature_lists_and_dates(tmp_path):
 
 
 def test_prompt_text_is_kept_only_when_the_user_opts_in(tmp_path):
-    from pipelines.adapters.options import reading
     from pipelines.settings import resolve_settings
+    from pipelines.sources.reading.options import reading
 
     path = write_lines(tmp_path, [json.dumps(GOOD)])
     valid, _ = read_canonical_jsonl("agent_calls", path)

@@ -10,8 +10,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.adapters.canonical import merged
-from pipelines.adapters.cost_reports import (
+from pipelines.sources.agent_calls.canonical import merged
+from pipelines.sources.agent_calls.cost_reports import (
     openai_line_model,
     read_anthropic_costs_parts,
     read_openai_costs_parts,

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from pipelines.adapters.crm import read_hubspot, read_salesforce
+from pipelines.sources.crm.deal_exports import read_hubspot, read_salesforce
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:

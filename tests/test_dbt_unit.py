@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.defs.resources import dbt_executable
-from pipelines.eventlog.ingest import REFERENCE_SCHEMAS
 from pipelines.eventlog.store import EventLog
 from pipelines.settings import SHIPPED_DBT_PROJECT
+from pipelines.sources.reference.reference_files import REFERENCE_SCHEMAS
 
 # The rules the issue named, each with at least one unit test (model: a word of its name).
 DENSEST_RULES = {

@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.definitions import defs
 from pipelines.defs.dbt_project import dbt_build_args, prepare_manifest
-from pipelines.defs.publish import PUBLISHED_MARTS
+from pipelines.defs.publish_assets import PUBLISHED_MARTS
 from pipelines.quality import mart_suites
 from pipelines.settings import SettingError, resolve_settings
 from pipelines.spark_mirror import exported_relations

@@ -8,14 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.eventlog.ingest import (
-    REFERENCE_SCHEMAS,
-    LandingError,
-    check_landing,
-    ingest_stream,
-    read_reference_csv,
-)
+from pipelines.eventlog.ingest import LandingError, check_landing, ingest_stream
 from pipelines.eventlog.store import EventLog
+from pipelines.sources.reference.reference_files import REFERENCE_SCHEMAS, read_reference_csv
 
 CALL = {"occurred_at": "2026-10-02T09:30:00Z", "provider": "openai", "model": "gpt-5-mini",
         "person_email": "ada@acme.example", "output_tokens": 10}

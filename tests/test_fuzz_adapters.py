@@ -16,8 +16,8 @@ import pyarrow.compute as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.adapters import canonical, litellm, otlp
-from pipelines.adapters.lines import numbered_lines
+from pipelines.sources.agent_calls import canonical, litellm, otlp
+from pipelines.sources.reading.lines import numbered_lines
 
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -231,7 +231,7 @@ def _no_crash_and_reasons(result) -> None:
 @given(changes=st.lists(st.tuples(st.sampled_from(CLAUDE_PATHS), json_values), max_size=6),
        truncate=st.booleans())
 def test_claude_code_transcripts_never_crash(tmp_path, changes, truncate):
-    from pipelines.adapters.claude_code import read_claude_code
+    from pipelines.sources.agent_calls.claude_code import read_claude_code
 
     lines = [_dumps(_set_path(_claude_entry(n), path, value))
              for n, (path, value) in enumerate(changes)] + [_dumps(_claude_entry(99))]
@@ -249,7 +249,7 @@ def test_claude_code_transcripts_never_crash(tmp_path, changes, truncate):
        anthropic=st.lists(st.tuples(st.sampled_from(ANTHROPIC_PATHS), json_values),
                           max_size=3))
 def test_usage_exports_never_crash(tmp_path, openai, anthropic):
-    from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
+    from pipelines.sources.agent_calls.usage_exports import read_anthropic_usage, read_openai_usage
 
     for reader, page, changes in ((read_openai_usage, OPENAI_PAGE, openai),
                                   (read_anthropic_usage, ANTHROPIC_PAGE, anthropic)):
@@ -322,7 +322,7 @@ HUBSPOT_PATHS = [("id",), ("createdAt",), ("properties",), ("properties", "amoun
 def test_hubspot_deals_never_crash(tmp_path, deals, lines, bom, crlf):
     """Any field of a deal replaced by anything: no crash, every refusal has a reason, and
     the untouched deal still replays to its three events."""
-    from pipelines.adapters.crm import read_hubspot
+    from pipelines.sources.crm.deal_exports import read_hubspot
 
     changed = []
     for number, changes in enumerate(deals):
@@ -366,7 +366,7 @@ csv_text = odd_text | st.sampled_from(['a,"b', 'x\ny', "\r", '""', ";;", "1e400"
 def test_salesforce_exports_never_crash(tmp_path, opportunity, history, duplicated, bom, crlf):
     """Any cell of an opportunity and of its history replaced by any text (quotes, commas,
     newlines, NUL), a duplicated header: no crash, every refusal has a reason."""
-    from pipelines.adapters.crm import read_salesforce
+    from pipelines.sources.crm.deal_exports import read_salesforce
 
     def write(name: str, rows: list[dict]) -> None:
         out = io.StringIO()

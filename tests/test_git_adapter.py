@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.adapters.git import RepositoryError, read_commits, read_repos_yml
+from pipelines.sources.git.git_log import RepositoryError, read_commits, read_repos_yml
 
 
 def git(repo: Path, *args: str, when: str = "2026-10-01T10:00:00+00:00",
@@ -94,8 +94,9 @@ def test_a_missing_repository_path_is_an_error_naming_it(tmp_path):
 
 
 def test_a_rerun_reads_only_the_commits_it_has_not_seen(repo, tmp_path):
-    from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, ingest_stream
+    from pipelines.eventlog.ingest import ingest_stream
     from pipelines.eventlog.store import EventLog
+    from pipelines.sources.reference.reference_files import REFERENCE_SCHEMAS
 
     landing = tmp_path / "landing"
     (landing / "git").mkdir(parents=True)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.adapters.canonical import merged
-from pipelines.adapters.registry import AGENT_CALL_ADAPTERS
+from pipelines.sources.agent_calls.canonical import merged
+from pipelines.sources.registry import AGENT_CALL_ADAPTERS
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",

@@ -18,11 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.adapters.canonical import merged
-from pipelines.adapters.crm import read_hubspot_parts, read_salesforce, read_salesforce_parts
-from pipelines.adapters.options import reading
-from pipelines.eventlog.ingest import read_reference_csv
 from pipelines.settings import ReadOptions
+from pipelines.sources.agent_calls.canonical import merged
+from pipelines.sources.crm.deal_exports import (
+    read_hubspot_parts,
+    read_salesforce,
+    read_salesforce_parts,
+)
+from pipelines.sources.reading.options import reading
+from pipelines.sources.reference.reference_files import read_reference_csv
 
 CRM = Path(__file__).parent / "fixtures" / "real" / "crm"
 EXPECTED = json.loads((CRM / "expected.json").read_text())
@@ -137,7 +141,7 @@ def test_a_latin1_reference_file_keeps_its_accents(tmp_path):
 
 
 def test_a_canonical_deal_event_may_carry_an_amount_in_its_currency(tmp_path):
-    from pipelines.adapters.canonical import read_canonical_jsonl
+    from pipelines.sources.agent_calls.canonical import read_canonical_jsonl
 
     path = tmp_path / "deals.jsonl"
     event = {"deal_id": "D1", "occurred_at": "2024-02-29T10:00:00Z", "event_type": "closed_won",

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -17,8 +15,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from test_crash_recovery import slow_calls_file
 
-from conftest import TOKENROI, Workspace
+from conftest import Workspace
 
 # Another process taking the data folder's run lock, as `tokenroi run` does: it holds the
 # lock for argv[2] seconds; with --wait it queues behind a holder instead of refusing.
@@ -115,86 +114,6 @@ def test_a_job_started_from_dagster_while_a_cli_run_holds_the_folder_waits_for_i
     assert f"pid {holder.pid}" in done.stdout + done.stderr
     written = [path.stat().st_mtime for path in workspace.lake.rglob("*") if path.is_file()]
     assert written and min(written) >= released  # nothing written while the CLI run held it
-
-
-# ---- crash safety ---------------------------------------------------------------------------
-def _slow_calls_file(path: Path, people: list[str], lines: int = 250_000) -> None:
-    """A large canonical file with one blank line, so it is read line by line (the slow,
-    bounded-memory path): a kill can land while it is being read."""
-    rows = [json.dumps({"event_id": f"big-{n}", "occurred_at": f"2026-10-{n % 9 + 1:02d}T10:00:00Z",
-                        "provider": "openai", "model": "gpt-5-mini",
-                        "person_email": people[n % len(people)], "input_tokens": n % 997,
-                        "output_tokens": n % 101, "tags": {"task": "implementation"}})
-            for n in range(lines)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n" + "\n".join(rows) + "\n")
-
-
-def _event_log_counts(workspace: Workspace) -> dict[str, tuple]:
-    """(rows, distinct event ids) per stream in the event log, and the manifest's files."""
-    counts = {}
-    with duckdb.connect() as con:
-        for stream in ("agent_calls", "commits", "deal_events"):
-            glob = str(workspace.lake / stream / "**" / "*.parquet")
-            counts[stream] = con.execute(
-                "select count(*), count(distinct event_id) from read_parquet(?)", [glob]
-            ).fetchall()[0]
-    lines = (workspace.lake / "_manifest" / "manifest.jsonl").read_text().splitlines()
-    files = [(entry["stream"], entry["source_file"]) for entry in map(json.loads, lines)]
-    assert len(files) == len(set(files)), "a landing file was recorded twice"
-    counts["manifest"] = sorted(files)
-    return counts
-
-
-@pytest.fixture(scope="module")
-def crash_landing(generated_org, tmp_path_factory) -> tuple[Path, Workspace]:
-    """The generated org plus a large slow file, and an uninterrupted run on it."""
-    source, _ = generated_org
-    landing = tmp_path_factory.mktemp("crash") / "landing"
-    shutil.copytree(source.landing, landing)
-    people = [line.split(",")[0] for line in
-              (landing / "reference" / "people.csv").read_text().splitlines()[1:]]
-    _slow_calls_file(landing / "agent_calls" / "canonical" / "000-big.jsonl", people)
-    reference = Workspace(tmp_path_factory.mktemp("reference"))
-    shutil.copytree(landing, reference.landing)
-    reference.tokenroi("run")
-    return landing, reference
-
-
-@pytest.mark.parametrize(("stage", "marker", "delay"), [
-    ("mid-ingest of a large file", "→ raw__agent_calls", 0.8),
-    ("mid dbt build", "→ tokenroi_dbt", 6.0),
-    ("mid publication", "→ warehouse", 0.05),
-])
-def test_a_run_killed_then_run_again_gives_the_uninterrupted_marts(
-        crash_landing, tmp_path, stage, marker, delay):
-    landing, reference = crash_landing
-    workspace = Workspace(tmp_path)
-    shutil.copytree(landing, workspace.landing)
-    run = subprocess.Popen([TOKENROI, "run"], env=workspace.env(), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, text=True, start_new_session=True)
-    seen = []
-    for line in run.stderr:
-        seen.append(line)
-        if marker in line:
-            break
-    else:
-        pytest.fail(f"the run ended before {marker!r}:\n{''.join(seen)}")
-    time.sleep(delay)
-    os.killpg(run.pid, signal.SIGKILL)  # the run and its dbt child, with no cleanup
-    run.wait()
-    # the kill landed where it was meant to
-    assert not workspace.warehouse.exists()  # nothing published yet
-    if stage == "mid-ingest of a large file":
-        manifest = workspace.lake / "_manifest" / "manifest.jsonl"
-        assert "000-big.jsonl" not in (manifest.read_text() if manifest.exists() else "")
-
-    workspace.tokenroi("run")
-    assert (workspace.mart_checksums(across_runs=True)
-            == reference.mart_checksums(across_runs=True)), stage
-    assert _event_log_counts(workspace) == _event_log_counts(reference), stage
-    assert not list(workspace.lake.rglob(".*.tmp"))
-    assert not list(workspace.data.glob(".warehouse.duckdb.*.tmp"))
 
 
 # ---- privacy ----------------------------------------------------------------------------------
@@ -356,13 +275,14 @@ def test_a_batch_killed_before_its_manifest_entry_is_never_read(tmp_path, monkey
     it leaves files no manifest entry vouches for. If the landing file is gone or changed
     by the next run, nothing rewrites them: the next ingest removes them, so readers see
     recorded batches only."""
-    from pipelines.adapters import canonical
     from pipelines.eventlog import ingest
     from pipelines.eventlog.store import EventLog
+    from pipelines.sources.agent_calls import canonical
+    from pipelines.sources.reference import reference_files
 
     monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 16 << 10)
     landing, log = tmp_path / "landing", EventLog(tmp_path / "lake")
-    log.ensure_layout(ingest.REFERENCE_SCHEMAS)
+    log.ensure_layout(reference_files.REFERENCE_SCHEMAS)
     people = landing / "reference" / "people.csv"
     killed, kept = landing / "agent_calls" / "litellm" / "a.jsonl", landing / "agent_calls" / \
         "litellm" / "b.jsonl"
@@ -384,7 +304,7 @@ def test_a_batch_killed_before_its_manifest_entry_is_never_read(tmp_path, monkey
 
     def run() -> None:
         if stream == "reference":
-            ingest.ingest_reference(landing, log)
+            reference_files.ingest_reference(landing, log)
         else:
             ingest.ingest_stream(landing, log, "agent_calls")
 
@@ -470,7 +390,7 @@ def _big_litellm(path: Path, rows: int) -> None:
 
 
 BIG_FILES = {  # landing file -> how to write it with n good records and one bad
-    "canonical/big.jsonl": lambda path, n: _slow_calls_file(path, ["ada@example.com"], n),
+    "canonical/big.jsonl": lambda path, n: slow_calls_file(path, ["ada@example.com"], n),
     "otlp/big.jsonl": _big_otlp,
     "litellm/big.jsonl": _big_litellm,
     "litellm/big.csv": _big_litellm,
@@ -482,9 +402,11 @@ def test_a_big_file_is_written_part_by_part_and_recorded_once(tmp_path, monkeypa
     """A file too big (or too broken) for a one-pass reader is read, checked and written a
     part at a time, so memory holds a part, never the file (BENCHMARKS.md measures
     multi-GB files). Small parts and a small size limit here make a small file span many."""
-    from pipelines.adapters import canonical, lines, otlp
-    from pipelines.eventlog.ingest import REFERENCE_SCHEMAS, ingest_stream
+    from pipelines.eventlog.ingest import ingest_stream
     from pipelines.eventlog.store import EventLog
+    from pipelines.sources.agent_calls import canonical, otlp
+    from pipelines.sources.reading import lines
+    from pipelines.sources.reference.reference_files import REFERENCE_SCHEMAS
 
     monkeypatch.setattr(lines, "BLOCK_BYTES", 16 << 10)
     monkeypatch.setattr(otlp, "BLOCK_BYTES", 16 << 10)
@@ -520,8 +442,8 @@ def test_a_pretty_printed_document_too_big_to_hold_is_refused_with_a_reason(tmp_
                                                                            monkeypatch):
     """One JSON document has to be held whole to be parsed: over the size limit it is one
     quarantined record saying what to do, not a line-by-line flood of malformed JSON."""
-    from pipelines.adapters import canonical
-    from pipelines.adapters.litellm import read_litellm
+    from pipelines.sources.agent_calls import canonical
+    from pipelines.sources.agent_calls.litellm import read_litellm
 
     monkeypatch.setattr(canonical, "WHOLE_FILE_MAX_BYTES", 1 << 10)
     rows = [{"request_id": f"chatcmpl-{n}", "model": "openai/gpt-5-mini", "user": "gw-ada",
@@ -542,7 +464,7 @@ def test_a_pretty_printed_document_too_big_to_hold_is_refused_with_a_reason(tmp_
 
 def test_a_json_line_holding_a_unicode_line_separator_is_one_record(tmp_path):
     """JSON allows U+2028, U+2029 and U+0085 unescaped in a string; they do not end a line."""
-    from pipelines.adapters.litellm import read_litellm
+    from pipelines.sources.agent_calls.litellm import read_litellm
 
     path = tmp_path / "spend.jsonl"
     rows = [{"request_id": f"chatcmpl-{n}", "model": "openai/gpt-5-mini", "startTime":

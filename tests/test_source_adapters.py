@@ -10,11 +10,11 @@ import io
 import json
 from pathlib import Path
 
-from pipelines.adapters.canonical import merged
-from pipelines.adapters.claude_code import read_claude_code_parts
-from pipelines.adapters.litellm import read_litellm
-from pipelines.adapters.otlp import read_otlp, read_otlp_parts
-from pipelines.adapters.usage_exports import read_anthropic_usage, read_openai_usage
+from pipelines.sources.agent_calls.canonical import merged
+from pipelines.sources.agent_calls.claude_code import read_claude_code_parts
+from pipelines.sources.agent_calls.litellm import read_litellm
+from pipelines.sources.agent_calls.otlp import read_otlp, read_otlp_parts
+from pipelines.sources.agent_calls.usage_exports import read_anthropic_usage, read_openai_usage
 
 BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
            "output_tokens")

@@ -37,6 +37,7 @@ def spark_run(pipeline_run, tmp_path_factory) -> tuple[Workspace, Workspace, dic
     """The DuckDB run's event log, copied and rebuilt on Spark by `tokenroi rebuild`."""
     duck, truth, _ = pipeline_run
     spark = Workspace(tmp_path_factory.mktemp("spark"), settings={"TOKENROI_ENGINE": "spark"})
+    shutil.copytree(duck.landing, spark.landing)  # already in the log: nothing new to ingest
     shutil.copytree(duck.lake, spark.lake)
     done = spark.tokenroi("rebuild")
     return duck, spark, truth, done

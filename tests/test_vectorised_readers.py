@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401
 import pytest
 
-from pipelines.adapters import canonical, litellm, otlp
-from pipelines.adapters.lines import numbered_lines
+from pipelines.sources.agent_calls import canonical, litellm, otlp
+from pipelines.sources.reading.lines import numbered_lines
 
 ODD_VALUES = [0, -3, 12.0, 12.5, "12", " 7 ", "12.0", "x", "", None, True, 10**13, 1e300,
               "NaN", [1], {"a": 1}, "🦆", "０１２"]

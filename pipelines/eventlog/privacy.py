@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from pipelines.adapters.fields import hashed_key
+from pipelines.sources.reading.fields import hashed_key
 
 # Keys whose values are what people wrote or were answered: tokenroi's own, LiteLLM's,
 # the GenAI semconv attributes, Claude Code's events and transcripts, chat messages.

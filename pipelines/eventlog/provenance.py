@@ -17,8 +17,8 @@ import json
 import os
 from pathlib import Path
 
-from pipelines.adapters.schema import STREAM_FIELDS
 from pipelines.eventlog.store import EventLog
+from pipelines.sources.reading.schema import STREAM_FIELDS
 
 
 def contract_fingerprint() -> str:

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.adapters.schema import (
+from pipelines.sources.reading.schema import (
     ACCOUNTING_SCHEMA,
     PARTITION_TIME,
     QUARANTINE_SCHEMA,

@@ -5,7 +5,7 @@ Each suite validates one mart (or, for the call-grain table, a per-day profile o
 from the staging layer: row counts, token sums and months are computed in DuckDB from
 staging and compared with what the mart holds. Money is non-negative and below
 plausible bounds, shares lie between 0 and 1, every month from the first call to the
-last is present. Every suite is a blocking Dagster check (pipelines/defs/checks.py).
+last is present. Every suite is a blocking Dagster check (pipelines/defs/mart_checks.py).
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pipelines.adapters.canonical import Part, SourceRecord, json_documents
-from pipelines.adapters.fields import BadValue, seconds_to_iso, text_value
-from pipelines.adapters.usage_exports import bucket_results, read_bucket_results
+from pipelines.sources.agent_calls.canonical import Part, SourceRecord, json_documents
+from pipelines.sources.agent_calls.usage_exports import bucket_results, read_bucket_results
+from pipelines.sources.reading.fields import BadValue, seconds_to_iso, text_value
 
 OPENAI_SOURCE = "openai_costs"
 ANTHROPIC_SOURCE = "anthropic_costs"

@@ -11,13 +11,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.adapters.canonical import Part, canonical_jsonl_parts
-from pipelines.adapters.claude_code import read_claude_code_parts
-from pipelines.adapters.cost_reports import read_anthropic_costs_parts, read_openai_costs_parts
-from pipelines.adapters.crm import read_hubspot_parts
-from pipelines.adapters.litellm import read_litellm_parts
-from pipelines.adapters.otlp import read_otlp_parts
-from pipelines.adapters.usage_exports import read_anthropic_usage_parts, read_openai_usage_parts
+from pipelines.sources.agent_calls.canonical import Part, canonical_jsonl_parts
+from pipelines.sources.agent_calls.claude_code import read_claude_code_parts
+from pipelines.sources.agent_calls.cost_reports import (
+    read_anthropic_costs_parts,
+    read_openai_costs_parts,
+)
+from pipelines.sources.agent_calls.litellm import read_litellm_parts
+from pipelines.sources.agent_calls.otlp import read_otlp_parts
+from pipelines.sources.agent_calls.usage_exports import (
+    read_anthropic_usage_parts,
+    read_openai_usage_parts,
+)
+from pipelines.sources.crm.deal_exports import read_hubspot_parts
 
 
 @dataclass(frozen=True)

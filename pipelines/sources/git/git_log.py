@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import yaml
 
-from pipelines.adapters.schema import COMMIT_FIELDS
+from pipelines.sources.reading.schema import COMMIT_FIELDS
 
 # NUL starts each record and ends each field: git keeps any other byte in names and messages
 # (\x1e and \x1f included), but refuses NUL in both.

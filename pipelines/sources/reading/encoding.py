@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.adapters.options import csv_encoding
+from pipelines.sources.reading.options import csv_encoding
 
 # Tried in order when no encoding is set: Latin-1 decodes any byte, so it comes last.
 DETECTED = ("utf-8-sig", "cp1252", "latin-1")

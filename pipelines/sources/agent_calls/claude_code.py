@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.adapters.canonical import Part, SourceRecord, check_records, joined
-from pipelines.adapters.fields import BadValue, person_fields, repo_from_path, whole_number
+from pipelines.sources.agent_calls.canonical import Part, SourceRecord, check_records, joined
+from pipelines.sources.reading.fields import BadValue, person_fields, repo_from_path, whole_number
 
 SOURCE = "claude_code"
 SYNTHETIC_MODEL = "<synthetic>"  # Claude Code's placeholder for messages no model produced

@@ -4,8 +4,8 @@ import dagster as dg
 
 from pipelines.defs.resources import RunLockResource, TokenroiSettings
 from pipelines.defs.transform import mart_key
-from pipelines.publish import publish_warehouse
 from pipelines.report.render import available_months, render_month
+from pipelines.warehouse import publish_warehouse
 
 PUBLISHED_MARTS = ["fct_agent_calls", "fct_spend_daily", "fct_bill_reconciliation",
                    "fct_unknown_identities", "fct_commits", "fct_spend_attribution",

@@ -23,16 +23,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.adapters.lines import numbered_lines, too_big_reason
-from pipelines.adapters.options import keep_prompts
-from pipelines.adapters.schema import (
+from pipelines.classify.rules import classify_sql
+from pipelines.sources.reading.lines import numbered_lines, too_big_reason
+from pipelines.sources.reading.options import keep_prompts
+from pipelines.sources.reading.schema import (
     BILL_SOURCES,
     STREAM_FIELDS,
     TASK_CLASSES,
     UNHASHED_FIELDS,
     Field,
 )
-from pipelines.classify.rules import classify_sql
 
 # Tokens above this are a unit mix-up, not a request.
 MAX_TOKENS = 10**12

@@ -27,15 +27,16 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.adapters import canonical, lines
-from pipelines.adapters import fields_sql as sql
-from pipelines.adapters.canonical import (
+from pipelines.sources.agent_calls import canonical
+from pipelines.sources.agent_calls.canonical import (
     Part,
     build_relation_query,
     check_whole_file,
     joined,
 )
-from pipelines.adapters.mapping import (
+from pipelines.sources.reading import fields_sql as sql
+from pipelines.sources.reading import lines
+from pipelines.sources.reading.mapping import (
     BeforeSlash,
     Const,
     Expr,
@@ -49,7 +50,7 @@ from pipelines.adapters.mapping import (
     json_text,
     run_on_texts,
 )
-from pipelines.adapters.options import keep_prompts, token_conventions
+from pipelines.sources.reading.options import keep_prompts, token_conventions
 
 SOURCE = "litellm"
 
@@ -301,7 +302,7 @@ def read_litellm_parts(path: Path) -> Iterator[Part]:
 
 
 def _json_lines(path: Path) -> Iterator[pa.Table]:
-    from pipelines.adapters.lines import json_texts
+    from pipelines.sources.reading.lines import json_texts
 
     return json_texts(path, canonical.WHOLE_FILE_MAX_BYTES)
 

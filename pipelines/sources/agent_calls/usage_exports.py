@@ -21,14 +21,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.adapters.canonical import (
+from pipelines.sources.agent_calls.canonical import (
     Part,
     SourceRecord,
     check_records,
     joined,
     json_documents,
 )
-from pipelines.adapters.fields import BadValue, seconds_to_iso, whole_number
+from pipelines.sources.reading.fields import BadValue, seconds_to_iso, whole_number
 
 OPENAI_SOURCE = "openai_usage"
 ANTHROPIC_SOURCE = "anthropic_usage"

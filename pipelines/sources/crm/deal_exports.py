@@ -35,15 +35,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipelines.adapters.canonical import (
+from pipelines.sources.agent_calls.canonical import (
     Part,
     SourceRecord,
     check_records,
     joined,
     json_documents,
 )
-from pipelines.adapters.encoding import read_csv_text
-from pipelines.adapters.fields import BadValue, text_value
+from pipelines.sources.reading.encoding import read_csv_text
+from pipelines.sources.reading.fields import BadValue, text_value
 
 FEATURES_FIELDS = ("Features__c", "features", "Features")
 
@@ -127,7 +127,7 @@ def utc_date(value: str | None) -> str | None:
 
 # ---- Salesforce -----------------------------------------------------------------------------
 def _read_csv(path: Path) -> list[tuple[int, dict]]:
-    """Rows with the line each ends on; UTF-8 or Windows-1252 (pipelines/adapters/encoding)."""
+    """Rows with the line each ends on; UTF-8 or Windows-1252 (sources/reading/encoding)."""
     reader = csv.DictReader(io.StringIO(read_csv_text(path), newline=""))
     return [(reader.line_num, row) for row in reader]
 

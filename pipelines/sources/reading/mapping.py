@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.adapters import fields_sql as sql
-from pipelines.adapters.canonical import Part, run_query, split_checked
-from pipelines.adapters.options import token_conventions
+from pipelines.sources.agent_calls.canonical import Part, run_query, split_checked
+from pipelines.sources.reading import fields_sql as sql
+from pipelines.sources.reading.options import token_conventions
 
 # A path is resolved by the producer to SQL giving a JSON value (NULL where absent).
 Resolver = Callable[[str], str]

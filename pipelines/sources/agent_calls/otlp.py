@@ -32,17 +32,18 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.adapters import canonical, lines
-from pipelines.adapters import fields_sql as sql
-from pipelines.adapters.canonical import (
+from pipelines.sources.agent_calls import canonical
+from pipelines.sources.agent_calls.canonical import (
     Part,
     build_relation_query,
     joined,
     run_query,
     split_checked,
 )
-from pipelines.adapters.lines import json_texts
-from pipelines.adapters.mapping import (
+from pipelines.sources.reading import fields_sql as sql
+from pipelines.sources.reading import lines
+from pipelines.sources.reading.lines import json_texts
+from pipelines.sources.reading.mapping import (
     Const,
     Expr,
     First,
@@ -54,7 +55,7 @@ from pipelines.adapters.mapping import (
     compile_mapping,
     json_text,
 )
-from pipelines.adapters.options import keep_prompts, token_conventions
+from pipelines.sources.reading.options import keep_prompts, token_conventions
 
 SOURCE = "otlp"
 # Lines are read, mapped and checked this many bytes at a time: planning the format's query
