@@ -7,7 +7,7 @@ export PATH := $(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 
-.PHONY: help install demo test lint dev docs bench browser java lock clean prices
+.PHONY: help install demo test test-fast lint dev docs bench browser java lock clean prices
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -25,8 +25,11 @@ install: $(VENV)/.installed  ## create .venv with the locked dependencies
 demo: install  ## generate the sample org (once) and run the whole pipeline on it
 	$(BIN)/tokenroi demo
 
-test: install browser java lint  ## lint, then the whole test suite (includes an end-to-end run)
+test: install browser java lint  ## lint, then the whole test suite (includes end-to-end runs)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-fast: install  ## readers, event log, generator, definitions, dbt unit tests: no pipeline run
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not e2e"
 
 lint: install  ## ruff over the Python code, sqlfluff (dbt templater) over the dbt SQL
 	$(BIN)/ruff check pipelines tests bench

@@ -7,6 +7,8 @@ import json
 import shutil
 from decimal import Decimal
 
+import pytest
+
 from conftest import Workspace
 from pipelines.eventlog.provenance import foreign_build, record_build
 from pipelines.eventlog.store import EventLog, ManifestEntry
@@ -50,6 +52,7 @@ def test_a_build_is_foreign_to_another_log_a_restored_log_and_a_log_missing_batc
         assert "the event contract changed" in foreign_build(build, lake_a)
 
 
+@pytest.mark.e2e
 def test_a_run_on_another_lake_with_the_same_build_file_publishes_only_that_lake(
         generated_org, tmp_path):
     """Lake A's org is built first; then lake B (another org) with the same build file: the

@@ -44,6 +44,7 @@ def _hold_lock(workspace: Workspace, seconds: float) -> subprocess.Popen:
     return holder
 
 
+@pytest.mark.e2e
 def test_a_second_run_refuses_at_once_and_names_the_run_holding_the_folder(tmp_path):
     workspace = Workspace(tmp_path)
     workspace.landing.mkdir()
@@ -82,6 +83,7 @@ def test_a_killed_holder_leaves_no_stale_lock_and_a_waiting_run_goes_after_it(tm
         pass  # the kernel dropped the dead process's lock
 
 
+@pytest.mark.e2e
 def test_a_job_started_from_dagster_while_a_cli_run_holds_the_folder_waits_for_it(tmp_path):
     """Runs launched by the schedule or the UI take the same lock (a resource held by every
     writing asset for the whole run): they wait for a CLI run instead of writing beside it
@@ -183,6 +185,7 @@ def _where_the_canary_is(data: Path) -> list[str]:
     return found
 
 
+@pytest.mark.e2e
 def test_a_canary_prompt_is_stored_nowhere_by_default(generated_org, tmp_path):
     source, _ = generated_org
     workspace = Workspace(tmp_path)
@@ -255,6 +258,7 @@ def _broken_landing(landing: Path, case: str) -> str:
     return str(folder / "gone.jsonl")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", ["unknown format folder", "missing repository path",
                                   "unreadable file"])
 def test_what_cannot_be_read_fails_in_one_line_naming_it(tmp_path, case):
