@@ -44,6 +44,22 @@ def pytest_configure(config):
         prepare_manifest()
 
 
+# The slowest files first (measured: `pytest --durations=0`), so that with `--dist loadfile`
+# the two lanes take the long files at once and end together instead of one waiting on the
+# other's last long file.
+SLOWEST_FIRST = ["test_spark_parity.py", "test_crash_recovery.py", "test_end_to_end.py",
+                 "test_quality_gates.py", "test_reliability.py",
+                 "test_pricing_and_publication.py", "test_build_provenance.py",
+                 "test_analyst_access.py", "test_guarantees.py", "test_fuzz_adapters.py",
+                 "test_hangover.py", "test_bench_smoke.py", "test_real_corpus.py",
+                 "test_report_safety.py", "test_dbt_unit.py"]
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: n for n, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept
+
+
 _DEFINITIONS: dict[Path, dg.Definitions] = {}
 
 
