@@ -26,10 +26,10 @@ demo: install  ## generate the sample org (once) and run the whole pipeline on i
 	$(BIN)/tokenroi demo
 
 test: install browser java lint  ## lint, then the whole test suite (includes end-to-end runs)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 test-fast: install  ## readers, event log, generator, definitions, dbt unit tests: no pipeline run
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not e2e"
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not e2e"
 
 lint: install  ## ruff over the Python code, sqlfluff (dbt templater) over the dbt SQL
 	$(BIN)/ruff check pipelines tests bench

@@ -44,9 +44,10 @@ def pytest_configure(config):
         prepare_manifest()
 
 
-# The slowest files first (measured: `pytest --durations=0`), so that with `--dist loadfile`
-# the two lanes take the long files at once and end together instead of one waiting on the
-# other's last long file.
+# The slowest files first (measured: `pytest --durations=0`), so that with `--dist loadfile
+# --no-loadscope-reorder` (xdist would otherwise order files by their number of tests) the
+# two lanes take the long files at once and end together, not one waiting on the other's
+# last long file.
 SLOWEST_FIRST = ["test_spark_parity.py", "test_crash_recovery.py", "test_end_to_end.py",
                  "test_quality_gates.py", "test_reliability.py",
                  "test_pricing_and_publication.py", "test_build_provenance.py",

@@ -4,7 +4,6 @@ this one, or before batches were removed, is dropped and rebuilt, never mixed.""
 from __future__ import annotations
 
 import json
-import shutil
 from decimal import Decimal
 
 import pytest
@@ -53,13 +52,19 @@ def test_a_build_is_foreign_to_another_log_a_restored_log_and_a_log_missing_batc
 
 
 @pytest.mark.e2e
-def test_a_run_on_another_lake_with_the_same_build_file_publishes_only_that_lake(
-        generated_org, tmp_path):
+def test_a_run_on_another_lake_with_the_same_build_file_publishes_only_that_lake(tmp_path):
     """Lake A's org is built first; then lake B (another org) with the same build file: the
     warehouse holds B's spend to the cent, none of A's calls."""
-    org, _ = generated_org
     first = Workspace(tmp_path / "a")
-    shutil.copytree(org.landing, first.landing, symlinks=True)
+    calls = first.landing / "agent_calls" / "canonical"
+    calls.mkdir(parents=True)
+    (calls / "a.jsonl").write_text("".join(json.dumps({  # $10 each (gpt-5: $10 per Mtok out)
+        "event_id": f"a-{n}", "occurred_at": "2026-10-02T10:00:00Z", "provider": "openai",
+        "model": "gpt-5", "person_email": "ada@acme.example", "output_tokens": 1_000_000})
+        + "\n" for n in range(3)))
+    (first.landing / "reference").mkdir()
+    (first.landing / "reference" / "people.csv").write_text(
+        "email,name,team,annual_cost_usd,aliases\nada@acme.example,Ada,payments,120000,\n")
     second = Workspace(tmp_path / "b")
     second.tokenroi("generate", "--out", str(second.landing), "--engineers", "6", "--days", "5",
                     "--seed", "29")
@@ -68,6 +73,8 @@ def test_a_run_on_another_lake_with_the_same_build_file_publishes_only_that_lake
     for workspace in (first, second):
         workspace.settings["TOKENROI_BUILD_DB"] = shared_build
         outcome = workspace.run()
+        if workspace is first:
+            assert first.query("select sum(cost_usd) from marts.fct_agent_calls") == [(30,)]
     assert any("another event log" in warning for warning in outcome.logged_warnings)
     total = second.query("select sum(cost_usd) from marts.fct_agent_calls")[0][0]
     assert round(total, 2) == round(Decimal(truth_b["total_spend_usd"]), 2)

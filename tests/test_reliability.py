@@ -189,7 +189,9 @@ def _where_the_canary_is(data: Path) -> list[str]:
 def test_a_canary_prompt_is_stored_nowhere_by_default(generated_org, tmp_path):
     source, _ = generated_org
     workspace = Workspace(tmp_path)
-    shutil.copytree(source.landing, workspace.landing)
+    # the org's people and nothing else: the canary files are what is read
+    shutil.copytree(source.landing / "reference", workspace.landing / "reference")
+    (workspace.landing / "agent_calls" / "canonical").mkdir(parents=True)
     person = (workspace.landing / "reference" / "people.csv").read_text().splitlines()[1]
     _canary_files(workspace.landing, person.split(",")[0])
     done = workspace.tokenroi("run")

@@ -1,6 +1,7 @@
 -- Nothing vanishes between a landing file and the event log: per batch, the records the
 -- ingest says it loaded are the rows the log holds, and those it says it quarantined are
 -- the quarantine's rows. Returns the batches that disagree.
+{{ config(meta={'dagster': {'ref': {'name': 'stg_raw__ingested_files'}}}) }}
 with accounted as (
 
     select

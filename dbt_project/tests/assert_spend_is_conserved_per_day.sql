@@ -1,4 +1,4 @@
--- DESIGN.md "Conservation": per day, attributed + unattributed = total spend, to the cent.
+-- docs/rules.md "Quality gates": per day, attributed + unattributed = total spend, to the cent.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_spend_attribution'}}}) }}
 with calls as (
 

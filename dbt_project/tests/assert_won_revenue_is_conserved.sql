@@ -1,4 +1,4 @@
--- DESIGN.md "Conservation": credited + not credited = closed-won revenue, per deal.
+-- docs/rules.md "Quality gates": credited + not credited = closed-won revenue, per deal.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_revenue_attribution'}}}) }}
 with won as (
 

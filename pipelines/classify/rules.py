@@ -1,6 +1,6 @@
 """A deterministic task classifier: rules and lexicons over the prompt text.
 
-DESIGN.md "Task class": planning decides what to build or how; implementation produces or
+docs/rules.md "Task class": planning decides what to build or how; implementation produces or
 changes code, config, tests or docs; trivial is work-related but needs no reasoning
 (acknowledgements, one-line look-ups, renames and formatting); non_work is not about the
 job. No model download, no per-call network: it runs at ingest speed.

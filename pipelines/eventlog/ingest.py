@@ -1,4 +1,4 @@
-"""Landing folder → event log. Files are recognised by folder (DESIGN.md "Landing formats").
+"""Landing folder → event log. Files are recognised by folder (docs/formats.md).
 
 Each landing file is ingested once (by content hash): its valid rows become one batch in the
 log, its bad records go to the quarantine, and only then is it recorded in the manifest.

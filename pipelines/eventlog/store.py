@@ -1,6 +1,6 @@
 """The append-only event log: Parquet batches, the file manifest and the quarantine.
 
-Layout under the lake folder (DESIGN.md "Event log"):
+Layout under the lake folder (docs/event-log.md):
     <stream>/date=YYYY-MM-DD/<batch_id>.parquet     canonical rows + lineage
     reference/<name>/<batch_id>.parquet              reference snapshots (latest wins)
     _quarantine/<stream>/<batch_id>.parquet          rejected records with file, line, reason

@@ -1,4 +1,4 @@
-"""Write generated calls in every landing format DESIGN.md lists.
+"""Write generated calls in every landing format docs/formats.md lists.
 
 Each person logs through one channel (tokenroi JSONL, Claude Code transcripts, OpenTelemetry
 or the LiteLLM proxy), as a real org would; the providers' usage exports (OpenAI, Anthropic)

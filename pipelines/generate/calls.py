@@ -76,8 +76,9 @@ class AgentCalls:
         self._book_unlogged_spend()
 
     def _book_unlogged_spend(self) -> None:
-        """DESIGN.md "The bill": per (provider, model, day) the export's excess over the logs
-        is split over the export's api keys by billed cost; each key maps to its owner."""
+        """docs/rules.md "The bill reconciliation": per (provider, model, day) the export's
+        excess over the logs is split over the export's api keys by billed cost; each key
+        maps to its owner."""
         owners = {p.api_key(provider): p for p in self.people for provider in EXPORTED_PROVIDERS}
         exports = self.writer.exports
         billed_by_bucket: dict[tuple, Decimal] = defaultdict(Decimal)

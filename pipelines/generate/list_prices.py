@@ -1,7 +1,7 @@
 """Plain-Python pricing used by the generator's truth.json.
 
 Deliberately independent of the dbt models: it reads the shipped catalog CSV and applies
-DESIGN.md's price rules with exact decimals, so tests compare two separate computations.
+docs/rules.md's price rules with exact decimals, so tests compare two separate computations.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def load_prices(path: Path) -> dict[tuple[str, str], Price]:
     with path.open(newline="") as handle:
         for row in csv.DictReader(handle):
             input_price = Decimal(row["input_usd_per_mtok"])
-            # DESIGN.md: a blank cache price falls back to the input price; 1h writes to 5m.
+            # docs/rules.md "Pricing": a blank cache price falls back to the input price;
+            # 1h writes to 5m.
             cache_read = Decimal(row["cache_read_usd_per_mtok"] or row["input_usd_per_mtok"])
             cache_write = Decimal(row["cache_write_usd_per_mtok"] or row["input_usd_per_mtok"])
             cache_write_1h = (

@@ -156,7 +156,7 @@ class OrgGenerator(AgentCalls, GitHistory, CrmDeals, ReferenceFiles):
             "features": len(self.features),
             "commits": self.commit_count,
             "ai_assisted_commits_by_method": dict(sorted(self.ai_commits.items())),
-            # DESIGN.md "The bill", per provider with a usage export
+            # docs/rules.md "The bill reconciliation", per provider with a usage export
             "bill_by_provider": {provider: {
                 "billed_usd": cents(b["billed"]), "logged_usd": cents(b["logged"]),
                 "unlogged_usd": cents(b["unlogged"]),

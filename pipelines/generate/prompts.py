@@ -1,4 +1,4 @@
-"""Prompt templates for the sample org, one list per task class (DESIGN.md "Task class")."""
+"""Prompt templates for the sample org, one list per task class (docs/rules.md "Task class")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""The answers to DESIGN.md's five questions, computed in plain Python from generated records.
+"""The answers to the five questions (docs/README.md), computed in plain Python from the
+generated records.
 
 Independent of the pipeline by construction: the generator feeds this book every call,
-session, commit and deal it writes, and the book applies DESIGN.md's "Default rules" with
+session, commit and deal it writes, and the book applies the rules of docs/rules.md with
 exact decimals. The choices the design leaves open are fixed here and documented in the
 README's "Choices" section; the dbt models implement the same choices.
 """
@@ -91,8 +92,8 @@ class TruthBook:
             else:
                 session.first_at = min(session.first_at, occurred_at)
                 session.last_at = max(session.last_at, occurred_at)
-        # DESIGN.md "Call -> feature": non-work first, then (a) explicit key, (b) branch key,
-        # (c) commits linked to the session (settled in finish()).
+        # docs/rules.md "Attribution: call → feature": non-work first, then (a) explicit
+        # key, (b) branch key, (c) commits linked to the session (settled in finish()).
         branch_key = FEATURE_KEY.search(branch or "")
         if task_class == "non_work":
             self.unattributed["non_work"] += cost

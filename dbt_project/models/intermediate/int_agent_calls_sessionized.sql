@@ -4,7 +4,7 @@
 {{ config(materialized='view') }}
 
 -- Per-call logs with a session key: the source's session id, else per person a new session
--- after var('session_gap_minutes') of inactivity (DESIGN.md "Sessions").
+-- after var('session_gap_minutes') of inactivity (docs/rules.md "Sessions").
 with calls as (
 
     select * from {{ ref('int_agent_calls_priced') }}

@@ -1,4 +1,4 @@
--- DESIGN.md "The bill", at the grain the bill has. Provider exports are what was billed,
+-- docs/rules.md "The bill reconciliation", at the grain the bill has. Provider exports are what was billed,
 -- per-call logs the detail. A bill row that names a model (a usage bucket grouped by model,
 -- a cost line "gpt-4.1, output") is reconciled per provider, model and day; one that names
 -- none (the usage API's default page, the day's cost without group_by, web search, code

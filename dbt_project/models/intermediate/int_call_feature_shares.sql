@@ -1,5 +1,5 @@
 -- Every dollar of every call (and of unlogged spend) to a feature or to a reason
--- (DESIGN.md "Call -> feature"): non-work is never attributed; then (a) an explicit key,
+-- (docs/rules.md "Attribution: call → feature"): non-work is never attributed; then (a) an explicit key,
 -- (b) a key in the branch name, (c) the session's linked commits split by lines changed.
 -- Conservation: a call's shares add up to its cost.
 with calls as (

@@ -1,5 +1,5 @@
 -- Commits with their trailers read, feature key found and AI assistance detected
--- (DESIGN.md "AI-assisted commit"): by author, committer or Co-authored-by identity of a
+-- (docs/rules.md "Attribution: call → feature"): by author, committer or Co-authored-by identity of a
 -- known agent, or a marker line; the first method that applies is kept on the row.
 with commits as (
 

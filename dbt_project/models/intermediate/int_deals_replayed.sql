@@ -1,5 +1,5 @@
 -- A deal's current state: the last of its events in (occurred_at, sequence) order
--- (DESIGN.md "Deal state"). A stage is a won stage when any deal reached it by a
+-- (docs/rules.md "Deals and revenue credit"). A stage is a won stage when any deal reached it by a
 -- closed_won event (Salesforce IsWon stages, HubSpot closedwon, canonical closed_won);
 -- a re-opened deal follows its latest event. The amount is the latest event's, in its
 -- currency: a CRM amount without a currency is in the company's (var company_currency), a

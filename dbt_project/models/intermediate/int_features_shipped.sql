@@ -1,5 +1,5 @@
 -- A feature ships at the first commit on its repo's default branch (first-parent history)
--- that references its key (DESIGN.md "Shipped").
+-- that references its key (docs/rules.md "Attribution: call → feature").
 with commits as (
 
     select * from {{ ref('int_commits_features') }}

@@ -82,7 +82,7 @@ with_fallbacks as (
         price_source,
         {{ price_per_token('input_usd_per_mtok') }} as input_usd_per_token,
         {{ price_per_token('output_usd_per_mtok') }} as output_usd_per_token,
-        -- DESIGN.md: a blank cache price falls back to the input price ...
+        -- docs/rules.md "Pricing": a blank cache price falls back to the input price ...
         {{ price_per_token('coalesce(cache_read_usd_per_mtok, input_usd_per_mtok)') }}
             as cache_read_usd_per_token,
         {{ price_per_token('coalesce(cache_write_usd_per_mtok, input_usd_per_mtok)') }}

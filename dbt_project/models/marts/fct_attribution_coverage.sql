@@ -1,4 +1,4 @@
--- How much of the spend and of the won revenue could be attributed at all (DESIGN.md
+-- How much of the spend and of the won revenue could be attributed at all (docs/README.md
 -- question 5), per month and overall ("all"). Shown next to every ROI figure.
 with shares as (
 

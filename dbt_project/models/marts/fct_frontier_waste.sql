@@ -1,4 +1,4 @@
--- Spend on trivial and non-work prompts by model tier (DESIGN.md question 2: the frontier
+-- Spend on trivial and non-work prompts by model tier (docs/README.md question 2: the frontier
 -- rows are the waste), per month, team, person and model.
 with calls as (
 

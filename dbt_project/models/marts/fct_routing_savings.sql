@@ -1,4 +1,4 @@
--- What routing routine work to open models would save (DESIGN.md "Routing savings"):
+-- What routing routine work to open models would save (docs/rules.md "Routing savings"):
 -- trivial, non-work and implementation calls on frontier or mid models are re-priced at the
 -- open target configured for their class (seed routing_targets), same token buckets;
 -- savings = max(cost - routed cost, 0). Planning is never routed.

@@ -1,4 +1,4 @@
-"""tokenroi's own JSONL schema for agent calls, commits and deal events (DESIGN.md).
+"""tokenroi's own JSONL schema for agent calls, commits and deal events (docs/formats.md).
 
 Each line is parsed and checked against the contract inside an in-memory DuckDB, a batch
 at a time: valid lines become canonical rows, the others come back with a reason.

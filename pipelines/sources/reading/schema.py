@@ -1,4 +1,5 @@
-"""The canonical streams every adapter emits (DESIGN.md "Canonical agent call" and friends).
+"""The canonical streams every reader emits (docs/formats.md "The canonical agent call"
+and the commit and deal-event contracts).
 
 A field's ``kind`` decides how raw JSON is cast and which contract violations send the
 record to the quarantine.
