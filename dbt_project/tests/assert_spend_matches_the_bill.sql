@@ -1,6 +1,6 @@
--- docs/rules.md "The bill reconciliation": per provider and day, billed = logged + unlogged, and the unlogged
--- spend booked in fct_agent_calls is exactly the reconciliation's remainder, to the cent
--- (over the bill's priced rows: one reconciled in tokens has no dollars to match).
+-- docs/rules.md "The bill reconciliation": per provider and day, billed = logged + unlogged, and
+-- the unlogged spend booked in fct_agent_calls is exactly the reconciliation's remainder, to the
+-- cent (over the bill's priced rows: one reconciled in tokens has no dollars to match).
 {{ config(meta={'dagster': {'ref': {'name': 'fct_bill_reconciliation'}}}) }}
 with bill as (
 

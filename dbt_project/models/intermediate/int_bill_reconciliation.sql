@@ -1,12 +1,12 @@
--- docs/rules.md "The bill reconciliation", at the grain the bill has. Provider exports are what was billed,
--- per-call logs the detail. A bill row that names a model (a usage bucket grouped by model,
--- a cost line "gpt-4.1, output") is reconciled per provider, model and day; one that names
--- none (the usage API's default page, the day's cost without group_by, web search, code
--- execution) per provider and day, against the day's logged calls whose model has no bill
--- row of its own. Per provider and day the bill comes from one basis, so nothing is counted
--- twice: the cost endpoint's amounts when it has lines for the day (the provider's money),
--- else the usage buckets priced with the catalog like the logs. A usage bucket with no
--- price (no model, or a model nobody prices) is reconciled in tokens.
+-- docs/rules.md "The bill reconciliation", at the grain the bill has. Provider exports are what was
+-- billed, per-call logs the detail. A bill row that names a model (a usage bucket grouped by model,
+-- a cost line "gpt-4.1, output") is reconciled per provider, model and day; one that names none
+-- (the usage API's default page, the day's cost without group_by, web search, code execution) per
+-- provider and day, against the day's logged calls whose model has no bill row of its own. Per
+-- provider and day the bill comes from one basis, so nothing is counted twice: the cost endpoint's
+-- amounts when it has lines for the day (the provider's money), else the usage buckets priced with
+-- the catalog like the logs. A usage bucket with no price (no model, or a model nobody prices) is
+-- reconciled in tokens.
 with calls as (
 
     select * from {{ ref('int_agent_calls_priced') }}

@@ -1,7 +1,7 @@
--- Every dollar of every call (and of unlogged spend) to a feature or to a reason
--- (docs/rules.md "Attribution: call → feature"): non-work is never attributed; then (a) an explicit key,
--- (b) a key in the branch name, (c) the session's linked commits split by lines changed.
--- Conservation: a call's shares add up to its cost.
+-- Every dollar of every call (and of unlogged spend) to a feature or to a reason (docs/rules.md
+-- "Attribution: call → feature"): non-work is never attributed; then (a) an explicit key, (b) a key
+-- in the branch name, (c) the session's linked commits split by lines changed. Conservation: a
+-- call's shares add up to its cost.
 with calls as (
 
     select * from {{ ref('int_agent_calls_sessionized') }}

@@ -1,6 +1,6 @@
--- Commits with their trailers read, feature key found and AI assistance detected
--- (docs/rules.md "Attribution: call → feature"): by author, committer or Co-authored-by identity of a
--- known agent, or a marker line; the first method that applies is kept on the row.
+-- Commits with their trailers read, feature key found and AI assistance detected (docs/rules.md
+-- "Attribution: call → feature"): by author, committer or Co-authored-by identity of a known agent,
+-- or a marker line; the first method that applies is kept on the row.
 with commits as (
 
     select * from {{ ref('stg_raw__commits') }}

@@ -1,5 +1,5 @@
--- Each commit's feature: a key in its message (trailers included), else the key of the
--- branch merge that brought it onto the default branch (docs/rules.md "Attribution: call → feature").
+-- Each commit's feature: a key in its message (trailers included), else the key of the branch merge
+-- that brought it onto the default branch (docs/rules.md "Attribution: call → feature").
 with recursive commits as (
 
     select * from {{ ref('int_commits_classified') }}

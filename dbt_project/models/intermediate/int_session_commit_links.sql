@@ -1,7 +1,7 @@
--- Commits linked to an agent session (docs/rules.md "Attribution: call → feature", rule c): commits whose
--- trailer names the session; else commits by the session's person (in the same repo when
--- the calls name one) authored from its first call to var('session_commit_window_hours')
--- after its last. share = the commit's part of the lines changed (equal when none changed).
+-- Commits linked to an agent session (docs/rules.md "Attribution: call → feature", rule c): commits
+-- whose trailer names the session; else commits by the session's person (in the same repo when the
+-- calls name one) authored from its first call to var('session_commit_window_hours') after its
+-- last. share = the commit's part of the lines changed (equal when none changed).
 with calls as (
 
     select * from {{ ref('int_agent_calls_sessionized') }}

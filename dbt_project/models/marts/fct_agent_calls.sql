@@ -72,8 +72,8 @@ logged_calls as (
         session_key as session_id,
         repo,
         branch,
-        -- docs/rules.md "Attribution: call → feature" (int_call_feature_shares has every dollar's share):
-        -- the feature when all of the call went to one, how, or why nothing was attributed.
+        -- docs/rules.md "Attribution: call → feature" (int_call_feature_shares has every dollar's
+        -- share): the feature when all of the call went to one, how, or why nothing was attributed.
         feature_key,
         attribution_method,
         unattributed_reason,
@@ -88,8 +88,8 @@ logged_calls as (
 
 unlogged_spend as (
 
-    -- Billed spend that no per-call log explains (docs/rules.md "The bill reconciliation"): cost only, its
-    -- tokens are unknown; never attributed to a feature. 'reported' when the provider's
+    -- Billed spend that no per-call log explains (docs/rules.md "The bill reconciliation"): cost
+    -- only, its tokens are unknown; never attributed to a feature. 'reported' when the provider's
     -- cost endpoint gave the amount, 'catalog' when a usage bucket was priced.
     select
         event_id,

@@ -1,8 +1,8 @@
--- A won deal's amount split over its cited features by weight (deal_features.csv, else
--- equal weights over the deal's features); a share is credited when the feature shipped on
--- or before the close date (docs/rules.md "Deals and revenue credit"). Credited + not credited = won.
--- A won deal whose amount could not be converted to the reporting currency (no rate, no
--- amount) is no revenue here: fct_deals says why (amount_usd_missing_reason).
+-- A won deal's amount split over its cited features by weight (deal_features.csv, else equal
+-- weights over the deal's features); a share is credited when the feature shipped on or before the
+-- close date (docs/rules.md "Deals and revenue credit"). Credited + not credited = won. A won deal
+-- whose amount could not be converted to the reporting currency (no rate, no amount) is no revenue
+-- here: fct_deals says why (amount_usd_missing_reason).
 with deals as (
 
     select * from {{ ref('int_deals_converted') }}
