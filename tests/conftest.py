@@ -132,11 +132,24 @@ class Workspace:
         "raw/agent_calls", "marts/fct_spend_daily", "warehouse") and those ``upstream_of``
         the given keys (with them), each with its checks. The report is rendered without
         PDF unless the workspace's settings ask for one. Returns the RunOutcome."""
+        settings = self.resolved()
+        handed = settings.dbt_env()
+        before = {name: os.environ.get(name) for name in handed}
+        os.environ.update(handed)  # the CLI's hand-off to dbt, undone after the run
+        try:
+            return self._run(settings, select, upstream_of, full_refresh, dbt_vars,
+                             expect_success)
+        finally:
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def _run(self, settings, select, upstream_of, full_refresh, dbt_vars, expect_success):
         from pipelines.instance import instance
         from pipelines.runner import outcome_of, run_config
 
-        settings = self.resolved()
-        os.environ.update(settings.dbt_env())  # the CLI's hand-off to dbt
         defs = definitions(settings.dbt_project)
         keys = None
         if select is not None or upstream_of is not None:

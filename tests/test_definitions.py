@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -146,6 +147,8 @@ def test_a_given_setting_beats_its_variable_which_beats_the_default(tmp_path):
 def test_the_resource_resolves_from_run_config_then_the_environment(tmp_path, monkeypatch):
     from pipelines.defs.resources import TokenroiSettings
 
+    for name in [n for n in os.environ if n.startswith("TOKENROI_")]:
+        monkeypatch.delenv(name)  # only what this test sets
     monkeypatch.setenv("TOKENROI_DATA", str(tmp_path))
     monkeypatch.setenv("TOKENROI_WAREHOUSE", str(tmp_path / "pub.duckdb"))
     resolved = TokenroiSettings(lake=str(tmp_path / "given")).resolve()

@@ -94,10 +94,9 @@ def test_a_job_started_from_dagster_while_a_cli_run_holds_the_folder_waits_for_i
     (calls / "calls.jsonl").write_text(json.dumps({
         "event_id": "e1", "occurred_at": "2026-10-05T10:00:00Z", "provider": "openai",
         "model": "gpt-5-mini", "person_email": "ada@acme.example", "input_tokens": 10}) + "\n")
-    holder = _hold_lock(workspace, 6)
-    done = subprocess.run(
+    holder = _hold_lock(workspace, 300)
+    run = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent("""
-            import time
             import dagster as dg
             from pipelines.definitions import defs
             from pipelines.instance import instance
@@ -108,14 +107,27 @@ def test_a_job_started_from_dagster_while_a_cli_run_holds_the_folder_waits_for_i
                 run_config={"resources": {"settings": {"config": settings.as_config()}}},
                 asset_selection=[dg.AssetKey(["raw", "agent_calls"])])
             print("success" if result.success else "failed", flush=True)
-        """)], capture_output=True, text=True, env=workspace.env(), timeout=300)
-    released = float(holder.stdout.readline().split()[1])
-    holder.wait()
-    assert done.stdout.strip().splitlines()[-1] == "success", done.stdout + done.stderr
-    assert "waiting for the run that holds" in done.stdout + done.stderr
-    assert f"pid {holder.pid}" in done.stdout + done.stderr
+        """)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=workspace.env())
+    seen = []
+    try:
+        for line in run.stdout:  # the run says it waits, and waits: the holder goes only then
+            seen.append(line)
+            if "waiting for the run that holds" in line:
+                break
+        else:
+            pytest.fail("the run never waited:\n" + "".join(seen))
+        assert f"pid {holder.pid}" in seen[-1]
+        time.sleep(1)
+        assert not workspace.lake.exists()  # nothing written while the CLI run holds it
+    finally:
+        released = time.time()
+        holder.kill()  # the CLI run ends: its lock goes with it
+        holder.wait()
+    rest = run.stdout.read()
+    run.wait(timeout=300)
+    assert rest.strip().splitlines()[-1] == "success", "".join(seen) + rest
     written = [path.stat().st_mtime for path in workspace.lake.rglob("*") if path.is_file()]
-    assert written and min(written) >= released  # nothing written while the CLI run held it
+    assert written and min(written) >= released - 0.01
 
 
 # ---- privacy ----------------------------------------------------------------------------------
