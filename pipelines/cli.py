@@ -14,9 +14,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from pipelines.settings import ENGINES, PROJECT_ROOT, SettingError, Settings, resolve_settings
-
-EVAL_SET = PROJECT_ROOT / "tests" / "fixtures" / "task_class_eval.csv"
+from pipelines.settings import ENGINES, SettingError, Settings, resolve_settings
 
 EPILOG = """
 paths default to data/landing, data/lake, data/warehouse.duckdb and data/reports; each can
@@ -251,12 +249,31 @@ def cmd_prices_check(args: argparse.Namespace) -> None:
 
 
 def cmd_classify_eval(args: argparse.Namespace) -> None:
-    from pipelines.classify.evaluate import evaluate
+    from pipelines.classify.evaluate import (
+        evaluate,
+        evaluate_test_split,
+        labelled,
+        write_scores,
+    )
 
-    path = Path(args.file)
-    if not path.exists():
-        raise CommandError(f"no labelled prompt file at {path} (columns: label,prompt)")
-    print(evaluate(path).table())
+    if args.file:
+        path = Path(args.file)
+        if not path.exists():
+            raise CommandError(f"no labelled prompt file at {path} (CSV with columns "
+                               "label,prompt, or JSONL records with prompt and label)")
+        evaluation = evaluate(labelled(path), str(path))
+    else:
+        evaluation = evaluate_test_split()
+    print(f"task classifier on {evaluation.name}:")
+    print(evaluation.model.table())
+    print()
+    print(evaluation.model.matrix())
+    print()
+    print(f"the rules-and-lexicon classifier it replaced: macro F1 "
+          f"{evaluation.rules.macro_f1:.3f} on the same prompts")
+    if args.write:
+        write_scores(evaluation)
+        print("scores written beside the model (the report quotes them)")
 
 
 def _month(text: str) -> str:
@@ -354,10 +371,17 @@ def build_parser() -> argparse.ArgumentParser:
     checks.set_defaults(func=cmd_checks)
 
     classify_eval = commands.add_parser(
-        "classify-eval", help="precision, recall and F1 of the task classifier on labelled prompts",
-        description="Score the rules-and-lexicon task classifier on a CSV of label,prompt rows "
-                    "(default: the shipped evaluation set).")
-    classify_eval.add_argument("--file", default=str(EVAL_SET), metavar="CSV")
+        "classify-eval", help="precision, recall, F1 and confusion matrix of the task classifier",
+        description="Score the shipped task classifier on the labelled corpus's test split "
+                    "(pipelines/classify/corpus: never used for training), or on another "
+                    "labelled file: per-class precision, recall and F1, the confusion matrix, "
+                    "and the old rules' macro F1 on the same prompts.")
+    classify_eval.add_argument("--file", metavar="FILE",
+                               help="a CSV (label,prompt) or JSONL (prompt, label) to score "
+                                    "instead of the test split")
+    classify_eval.add_argument("--write", action="store_true",
+                               help="keep the test split's scores beside the model "
+                                    "(task_model_scores.json), for the report")
     classify_eval.set_defaults(func=cmd_classify_eval)
 
     docs = commands.add_parser(

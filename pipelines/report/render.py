@@ -105,7 +105,8 @@ def headlines(report: MonthReport) -> str:
         _headline("headline-frontier-waste", "Frontier spend on trivial and non-work",
                   f"{float(h['frontier_waste_usd'] or 0):.2f}",
                   format_usd(h["frontier_waste_usd"]),
-                  f"{format_pct(h['frontier_waste_share'])} of frontier spend"),
+                  f"{format_pct(h['frontier_waste_share'])} of frontier spend; "
+                  f"{classifier_precision()}"),
     ]
     return f'<section class="headlines">{"".join(cards)}</section>'
 
@@ -143,6 +144,20 @@ def spend_sections(report: MonthReport) -> str:
 </div></div>"""
 
 
+def classifier_precision() -> str:
+    """How far the waste figure's task classes can be trusted: the shipped classifier's
+    precision on trivial and non-work prompts, measured on its held-out test split."""
+    from pipelines.classify.evaluate import shipped_scores
+
+    scores = shipped_scores()
+    if scores is None:
+        return "task classifier precision not measured"
+    per_class = scores["model"]["per_class"]
+    return (f"task classifier precision {per_class['trivial']['precision']:.0%} on trivial and "
+            f"{per_class['non_work']['precision']:.0%} on non-work prompts "
+            f"({scores['model']['prompts']:,} held-out prompts)")
+
+
 def waste_section(report: MonthReport) -> str:
     examples = _table(
         ["Class", "Team", "Model", "Prompt chars", "Tokens", "Cost"],
@@ -152,7 +167,8 @@ def waste_section(report: MonthReport) -> str:
     return f"""
 <h2>Frontier waste</h2>
 <p>Frontier-model spend on prompts that needed no frontier model (trivial look-ups and
-acknowledgements, and non-work chat). Prompts are shown by size only.</p>
+acknowledgements, and non-work chat). Prompts are shown by size only. The classes come from
+the source's own task tag or the task classifier: {escape(classifier_precision())}.</p>
 {bar_chart(report.waste_by_team, "Frontier spend on trivial and non-work prompts, by team")}
 <h3>The costliest examples</h3>
 {examples}"""
@@ -290,7 +306,8 @@ def render_markdown(report: MonthReport) -> str:
         f"- Frontier spend routable to open models: "
         f"{format_pct(h['routable_share_of_frontier_spend'], 0)}; savings if routed "
         f"{format_usd(h['routing_savings_usd'])}",
-        f"- Frontier spend on trivial and non-work prompts: {format_usd(h['frontier_waste_usd'])}",
+        f"- Frontier spend on trivial and non-work prompts: {format_usd(h['frontier_waste_usd'])}"
+        f" ({classifier_precision()})",
         "", "| Team | Spend |", "|---|---:|"]
     lines += [f"| {team} | ${usd:,.2f} |" for team, usd, _ in report.by_team]
     flagged = [b for b in report.budgets if b["status"] != "ok"]

@@ -140,6 +140,7 @@ final as (
         coalesce(priced.catalog_model, priced.model) as model,
         coalesce(priced.catalog_tier, priced.model_tier, 'unknown') as model_tier,
         priced.task_class,
+        priced.task_class_confidence,
         priced.input_tokens,
         priced.cache_read_tokens,
         priced.cache_write_tokens,

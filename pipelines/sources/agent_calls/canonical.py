@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.classify.rules import classify_sql
+from pipelines.classify.model import register as register_classifier
 from pipelines.sources.reading.lines import numbered_lines, too_big_reason
 from pipelines.sources.reading.options import keep_prompts
 from pipelines.sources.reading.schema import (
@@ -107,16 +107,20 @@ def _tag(key: str) -> str:
             f"lambda t: starts_with(t, '{key}:'))[1], {len(key) + 2}) end")
 
 
+# A class the source gave itself: a task: tag, then a task_class field.
+_SOURCE_CLASS = (f"list_filter([{_tag('task')}, {_text('task_class')}], "
+                 f"lambda c: c in {TASK_CLASSES})[1]")
 # Agent calls carry a few derived fields: the prompt is hashed and measured, then dropped.
 _AGENT_CALL_OVERRIDES = {
     "source": f"coalesce(nullif(trim({_text('source')}), ''), 'canonical')",
     "feature_key": f"coalesce(nullif(trim({_text('feature_key')}), ''), {_tag('feature')})",
     # The source's own class first (a task: tag, then a task_class field), else the
-    # rules-and-lexicon classifier over the prompt (unknown without one).
-    "task_class": (
-        f"coalesce(list_filter([{_tag('task')}, {_text('task_class')}], "
-        f"lambda c: c in {TASK_CLASSES})[1], {classify_sql(_text('prompt'))})"
-    ),
+    # learned classifier over the prompt (pipelines/classify/model.py), with its confidence:
+    # unknown without a prompt or below the model's threshold.
+    "task_class": (f"coalesce({_SOURCE_CLASS}, tokenroi_classify({_text('prompt')}).task_class, "
+                   "'unknown')"),
+    "task_class_confidence": (f"case when {_SOURCE_CLASS} is null "
+                              f"then tokenroi_classify({_text('prompt')}).confidence end"),
     "prompt_sha256": f"coalesce({_text('prompt_sha256')}, sha256({_text('prompt')}))",
     "prompt_chars": (f"coalesce(try_cast({_text('prompt_chars')} as bigint), "
                      f"length({_text('prompt')}))"),
@@ -336,6 +340,7 @@ def _database() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
+    register_classifier(con)
     return con
 
 

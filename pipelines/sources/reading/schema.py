@@ -60,6 +60,8 @@ AGENT_CALL_FIELDS = [
     Field("branch", "text"),
     Field("feature_key", "text"),
     Field("task_class", "text"),
+    # the classifier's probability for task_class; NULL when the source gave the class
+    Field("task_class_confidence", "money"),
     Field("prompt_sha256", "text"),
     Field("prompt_chars", "count"),
     Field("prompt_text", "text"),  # only with TOKENROI_KEEP_PROMPTS=1
@@ -72,7 +74,7 @@ AGENT_CALL_FIELDS = [
 # Fields a canonical record's default event id does not hash (added after records were
 # logged under ids that did not include them).
 UNHASHED_FIELDS = {"event_id", "speed", "bill_line_item", "bill_cost_type", "bill_amount_usd",
-                   "amount", "currency"}
+                   "amount", "currency", "task_class_confidence"}
 # Sources whose rows are the provider's bill, not per-call logs (DESIGN "The bill"): usage
 # buckets (tokens) and cost-endpoint lines (money).
 BILL_SOURCES = ("openai_usage", "anthropic_usage", "openai_costs", "anthropic_costs")

@@ -71,6 +71,7 @@ final as (
         branch,
         feature_key,
         task_class,
+        cast(task_class_confidence as double) as task_class_confidence,
         prompt_sha256,
         prompt_chars,
         prompt_text,
