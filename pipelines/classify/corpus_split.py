@@ -20,11 +20,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.classify.scores import CLASSES
+
 CORPUS = Path(__file__).parent / "corpus"
 SPLIT_FILE = CORPUS / "split.csv"
 SEED = "tokenroi-task-classes-2026"
 SHARES = (("train", 0.70), ("dev", 0.15), ("test", 0.15))
-LABELS = ("planning", "implementation", "trivial", "non_work")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def read_corpus(folder: Path = CORPUS) -> list[Prompt]:
             if not line.strip():
                 continue
             record = json.loads(line)
-            if record["label"] not in LABELS:
+            if record["label"] not in CLASSES:
                 raise ValueError(f"{path.name}:{number}: unknown label {record['label']!r}")
             if record["id"] in seen:
                 raise ValueError(f"{path.name}:{number}: id {record['id']} appears twice")

@@ -29,8 +29,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
+from pipelines.classify.scores import CLASSES
+
 MODEL_FILE = Path(__file__).parent / "task_model.npz"
-CLASSES = ("planning", "implementation", "trivial", "non_work")
 CHAR_FEATURES = 2**18
 WORD_FEATURES = 2**17
 

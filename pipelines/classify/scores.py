@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-CLASSES = ("planning", "implementation", "trivial", "non_work")
+from pipelines.sources.reading.schema import TASK_CLASSES
+
+CLASSES = tuple(name for name in TASK_CLASSES if name != "unknown")  # what a prompt can be
 PREDICTIONS = (*CLASSES, "unknown")
 
 
