@@ -1,9 +1,10 @@
-"""A deterministic task classifier: rules and lexicons over the prompt text.
+"""The rules-and-lexicon task classifier the learned model replaced (pipelines/classify/
+model.py): kept only as the baseline `tokenroi classify-eval` prints beside the model.
 
 docs/rules.md "Task class": planning decides what to build or how; implementation produces or
 changes code, config, tests or docs; trivial is work-related but needs no reasoning
 (acknowledgements, one-line look-ups, renames and formatting); non_work is not about the
-job. No model download, no per-call network: it runs at ingest speed.
+job. English lexicons only.
 
 Order matters: non-work first (a recipe is never work), then acknowledgements and short
 look-ups, then planning when its vocabulary outweighs implementation's, else implementation.
@@ -83,27 +84,3 @@ def classify(prompt: str | None) -> str:
     if planning and planning >= implementation:
         return "planning"
     return "implementation"
-
-
-def _sql_pattern(pattern: re.Pattern) -> str:
-    return "'" + pattern.pattern.replace("'", "''") + "'"
-
-
-def classify_sql(prompt: str) -> str:
-    """The same rules as classify(), as one DuckDB expression over a prompt column, so the
-    ingest classifies a whole batch in SQL (RE2 reads these patterns as Python does)."""
-    text = f"regexp_replace(lower(trim({prompt})), '\\s+', ' ', 'g')"
-    planning = f"len(regexp_extract_all({text}, {_sql_pattern(PLANNING)}))"
-    implementation = f"len(regexp_extract_all({text}, {_sql_pattern(IMPLEMENTATION)}))"
-    return (
-        f"case when {prompt} is null or trim({prompt}) = '' then 'unknown' "
-        f"when regexp_matches({text}, {_sql_pattern(NON_WORK)}) "
-        f"and not regexp_matches({text}, {_sql_pattern(NOT_NON_WORK)}) then 'non_work' "
-        f"when regexp_matches({text}, {_sql_pattern(ACKNOWLEDGEMENT)}) "
-        f"or regexp_matches({text}, {_sql_pattern(MECHANICAL_EDIT)}) then 'trivial' "
-        f"when regexp_matches({text}, {_sql_pattern(LOOKUP_START)}) "
-        f"and len(string_split({text}, ' ')) <= {MAX_LOOKUP_WORDS} and {planning} = 0 "
-        f"then 'trivial' "
-        f"when {planning} > 0 and {planning} >= {implementation} then 'planning' "
-        f"else 'implementation' end"
-    )
