@@ -92,9 +92,10 @@ class TaskModel:
     def probabilities(self, prompts: list[str]) -> np.ndarray:
         return softmax(self.scores(prompts), self.temperature)
 
-    def predict(self, prompts: list[str]) -> list[tuple[str, float]]:
-        """(class, confidence) per prompt; `unknown` below the threshold or without text."""
-        results: list[tuple[str, float]] = [("unknown", 0.0)] * len(prompts)
+    def predict(self, prompts: list[str]) -> list[tuple[str, float | None]]:
+        """(class, confidence) per prompt; `unknown` below the threshold, and with no
+        confidence without text."""
+        results: list[tuple[str, float | None]] = [("unknown", None)] * len(prompts)
         texts = [(n, p) for n, p in enumerate(prompts) if p is not None and p.strip()]
         if not texts:
             return results
@@ -140,7 +141,7 @@ class Classifier:
 
     def __init__(self, model: TaskModel | None = None, cache_size: int = 200_000):
         self.model = model or load_model()
-        self.cache: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self.cache: OrderedDict[str, tuple[str, float | None]] = OrderedDict()
         self.cache_size = cache_size
         self.lock = threading.Lock()  # ingest reads files on two threads
 
@@ -154,7 +155,7 @@ class Classifier:
             found = [("unknown", None) if p is None else self.cache[p] for p in prompts]
             while len(self.cache) > self.cache_size:
                 self.cache.popitem(last=False)
-        return [("unknown", None) if c == 0.0 else (label, c) for label, c in found]
+        return found
 
 
 @cache
